@@ -1,0 +1,5 @@
+set(CLARA_HTTP_SOURCES
+    src/http/message.cpp
+    src/http/router.cpp
+    src/http/server.cpp
+)

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace clara::storage {
+
+/// A deployed workflow as stored (deployment-api.md § 11, table `deployed_workflows`).
+struct Deployment {
+    std::string id;  ///< UUID
+    std::string name;
+    std::string slug;
+    std::optional<std::string> description;
+    boost::json::value workflow;  ///< normalised workflow document
+    boost::json::value schema;    ///< {input, output, metadata, openapi}
+    boost::json::value field_map; ///< {"inputs": {field: nodeId}, "outputs": {field: nodeId}}
+    std::optional<std::string> user_id;
+    std::string api_key_hash;  ///< lower-case hex SHA-256 of the key
+    bool is_active = true;
+    std::int64_t created_at_ms = 0;
+    std::int64_t updated_at_ms = 0;
+};
+
+/// Execution counters, derived from `workflow_executions` (no hot counter row).
+struct DeploymentStats {
+    std::int64_t execution_count = 0;
+    std::int64_t success_count = 0;
+    std::optional<std::int64_t> last_executed_at_ms;
+    std::optional<double> avg_duration_ms;  ///< over successful executions
+};
+
+struct DeploymentSummary {
+    Deployment deployment;
+    DeploymentStats stats;
+};
+
+struct DeploymentQuery {
+    std::optional<std::string> user_id;
+    bool include_inactive = false;
+    int limit = 100;
+    int offset = 0;
+};
+
+/// One finished execution (`workflow_executions`). Written once, complete.
+struct ExecutionRecord {
+    std::string id;  ///< UUID
+    std::string workflow_id;
+    boost::json::value inputs;
+    boost::json::value outputs;  ///< null when none
+    std::string status;          ///< success | error | timeout | running
+    std::optional<std::string> error_message;
+    std::optional<std::string> error_node_id;
+    std::optional<std::int64_t> duration_ms;
+    std::int64_t started_at_ms = 0;
+    std::int64_t created_at_ms = 0;  ///< when the record was finalised
+};
+
+struct ExecutionQuery {
+    std::string workflow_id;
+    std::optional<std::string> status;
+    int limit = 50;
+    int offset = 0;
+};
+
+/// The slug (or API key hash) is already used by another deployment.
+class ConflictError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The database could not be reached or answered with an error.
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The runner's persistent state, in domain terms. Calls block; callers run them on storage
+/// threads, never on the I/O threads. Implementations are safe to call from several threads.
+class Store {
+public:
+    virtual ~Store() = default;
+
+    /// Applies every pending numbered migration (recorded in `schema_migrations`).
+    /// Returns how many were applied.
+    virtual int migrate() = 0;
+
+    /// Marks rows left `running` by a previous process as `error` / "interrupted".
+    virtual int mark_interrupted_executions() = 0;
+
+    /// Inserts a deployment. Throws ConflictError when the slug is taken (active or not).
+    virtual void insert_deployment(const Deployment& deployment) = 0;
+
+    /// Whether any deployment, active or not, uses `slug`.
+    virtual bool slug_exists(const std::string& slug) = 0;
+
+    virtual std::optional<Deployment> find_deployment_by_slug(const std::string& slug) = 0;
+    virtual std::optional<Deployment> find_deployment_by_id(const std::string& id) = 0;
+
+    /// Every active deployment (to warm the in-process cache at start).
+    virtual std::vector<Deployment> load_active_deployments() = 0;
+
+    /// Newest first; returns at most query.limit rows.
+    virtual std::vector<DeploymentSummary> list_deployments(const DeploymentQuery& query) = 0;
+
+    virtual DeploymentStats deployment_stats(const std::string& workflow_id) = 0;
+
+    /// Soft delete. False when no active deployment has this id.
+    virtual bool deactivate_deployment(const std::string& id) = 0;
+
+    /// Replaces the key hash of an active deployment. False when none has this id.
+    virtual bool replace_api_key_hash(const std::string& id, const std::string& new_hash) = 0;
+
+    /// Writes all records in one transaction (group commit).
+    virtual void insert_executions(std::span<const ExecutionRecord> records) = 0;
+
+    /// Newest first; returns at most query.limit rows.
+    virtual std::vector<ExecutionRecord> list_executions(const ExecutionQuery& query) = 0;
+
+    /// Deletes executions created before `cutoff_ms`; returns how many.
+    virtual std::int64_t delete_executions_before(std::int64_t cutoff_ms) = 0;
+
+    /// A cheap round trip to the database.
+    virtual bool ping() = 0;
+};
+
+/// Opens the backend named by `database_url`: empty or `sqlite:PATH` -> SQLite (the default
+/// path is ./data/clara.db); `postgresql://` or `postgres://` -> PostgreSQL.
+std::unique_ptr<Store> open_store(const std::string& database_url);
+
+}  // namespace clara::storage

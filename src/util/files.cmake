@@ -1,0 +1,6 @@
+set(CLARA_UTIL_SOURCES
+    src/util/crypto.cpp
+    src/util/time_format.cpp
+    src/util/base64.cpp
+    src/util/embedded_files.cpp
+)

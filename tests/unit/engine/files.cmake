@@ -1,0 +1,1 @@
+set(CLARA_ENGINE_TESTS)

@@ -1,0 +1,1 @@
+set(CLARA_OPENAPI_TESTS)

@@ -1,0 +1,1 @@
+set(CLARA_SERVICE_TESTS)
