@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config ccache
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-    libssl-dev libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev
+    libssl-dev libsqlite3-dev libpq-dev libpoppler-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
     libgtest-dev libgmock-dev
     python3 sqlite3 curl ca-certificates
 )

@@ -73,6 +73,9 @@ public:
 
     virtual void succeed(boost::json::value result) = 0;
     virtual void fail(std::string message) = 0;
+
+    /// Keeps the execution (and this run) alive; a node that finishes later holds it until then.
+    virtual std::shared_ptr<void> keep_alive() = 0;
 };
 
 /// A node of a compiled workflow, with its configuration already parsed. Immutable and shared

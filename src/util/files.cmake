@@ -3,4 +3,5 @@ set(CLARA_UTIL_SOURCES
     src/util/time_format.cpp
     src/util/base64.cpp
     src/util/embedded_files.cpp
+    src/util/json_text.cpp
 )

@@ -1,0 +1,25 @@
+#include "engine/execution_context.hpp"
+
+#include "util/time_format.hpp"
+
+namespace clara::engine {
+
+void ExecutionContext::warn(std::string node_id, std::string message) {
+    append("warn", std::move(node_id), std::move(message));
+}
+
+void ExecutionContext::info(std::string node_id, std::string message) {
+    append("info", std::move(node_id), std::move(message));
+}
+
+std::vector<ExecutionLogEntry> ExecutionContext::logs() const {
+    std::lock_guard lock(mutex_);
+    return logs_;
+}
+
+void ExecutionContext::append(std::string level, std::string node_id, std::string message) {
+    std::lock_guard lock(mutex_);
+    logs_.push_back({util::now_ms(), std::move(level), std::move(message), std::move(node_id)});
+}
+
+}  // namespace clara::engine

@@ -1,0 +1,1 @@
+set(CLARA_ENGINE_FIELDMAP_SOURCES src/engine/field_map.cpp)

@@ -1,0 +1,97 @@
+#include "nodes/builtin_catalog.hpp"
+
+#include "nodes/node_types.hpp"
+
+#include <array>
+#include <string>
+#include <unordered_map>
+
+namespace clara::nodes {
+namespace {
+
+/// Types the Studio knows that this runner does not execute, with the reason given at deploy.
+struct KnownUnsupported {
+    std::string_view type;
+    std::string_view reason;
+};
+
+constexpr std::string_view kServiceNode =
+    "calls an external model or service; this node type is not available in this runner version";
+constexpr std::string_view kReserved = "not an executable node type";
+
+constexpr std::array<KnownUnsupported, 24> kKnownUnsupported{{
+    {"llm", kServiceNode},
+    {"llm-chat", kServiceNode},
+    {"structured-llm", kServiceNode},
+    {"agent-executor", kServiceNode},
+    {"agent", kServiceNode},
+    {"api-request", kServiceNode},
+    {"comfyui-image-gen", kServiceNode},
+    {"comfyui-image-generator", kServiceNode},
+    {"comfyui", kServiceNode},
+    {"whisper-transcription", kServiceNode},
+    {"speech-to-text", kServiceNode},
+    {"text-to-speech", kServiceNode},
+    {"tts", kServiceNode},
+    {"notebook-writer", kServiceNode},
+    {"notebook-chat", kServiceNode},
+    {"text", "legacy canvas-only node without an executor"},
+    {"math", "legacy canvas-only node without an executor"},
+    {"image-output", kReserved},
+    {"audio-player", kReserved},
+    {"trigger-manual", kReserved},
+    {"trigger-webhook", kReserved},
+    {"trigger-schedule", kReserved},
+    {"ai-llm-chat", kReserved},
+    {"util-http-request", kReserved},
+}};
+
+class BuiltinCatalog final : public engine::NodeCatalog {
+public:
+    BuiltinCatalog() {
+        // The explicit list of executable node types: adding a type is one file and one line.
+        for (const auto* type : {
+                 &input_node_type(),
+                 &output_node_type(),
+                 &static_text_node_type(),
+                 &combine_text_node_type(),
+                 &json_parse_node_type(),
+                 &json_stringify_node_type(),
+                 &if_else_node_type(),
+                 &image_input_node_type(),
+                 &pdf_input_node_type(),
+                 &file_upload_node_type(),
+             }) {
+            by_name_.emplace(type->type, type);
+            for (const auto alias : type->aliases) {
+                by_name_.emplace(alias, type);
+            }
+        }
+    }
+
+    const engine::NodeType* find(std::string_view type) const override {
+        const auto it = by_name_.find(type);
+        return it == by_name_.end() ? nullptr : it->second;
+    }
+
+    std::string unsupported_reason(std::string_view type) const override {
+        for (const auto& known : kKnownUnsupported) {
+            if (known.type == type) {
+                return std::string(known.reason);
+            }
+        }
+        return "unknown node type; neither a built-in type nor a custom node this server can run";
+    }
+
+private:
+    std::unordered_map<std::string_view, const engine::NodeType*> by_name_;
+};
+
+}  // namespace
+
+const engine::NodeCatalog& builtin_catalog() {
+    static const BuiltinCatalog kCatalog;
+    return kCatalog;
+}
+
+}  // namespace clara::nodes
