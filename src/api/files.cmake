@@ -1,1 +1,10 @@
-set(CLARA_API_SOURCES)
+set(CLARA_API_SOURCES
+    src/api/api_error.cpp
+    src/api/request_parsing.cpp
+    src/api/workflow_auth.cpp
+    src/api/health_handlers.cpp
+    src/api/deploy_handler.cpp
+    src/api/workflow_handlers.cpp
+    src/api/execute_handler.cpp
+    src/api/routes.cpp
+)

@@ -1,1 +1,4 @@
-set(CLARA_CLI_SOURCES)
+set(CLARA_CLI_SOURCES
+    src/cli/serve_command.cpp
+    src/cli/offline_commands.cpp
+)

@@ -1,1 +1,3 @@
-set(CLARA_CONFIG_SOURCES)
+set(CLARA_CONFIG_SOURCES
+    src/config/settings.cpp
+)

@@ -1,1 +1,9 @@
-set(CLARA_SERVICE_SOURCES)
+include(${CMAKE_CURRENT_LIST_DIR}/slug.cmake OPTIONAL)
+
+set(CLARA_SERVICE_SOURCES
+    src/service/api_key.cpp
+    src/service/deployed_workflow.cpp
+    src/service/deployment_registry.cpp
+    src/service/execution_recorder.cpp
+    ${CLARA_SERVICE_SLUG_SOURCES}
+)

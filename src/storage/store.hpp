@@ -42,7 +42,7 @@ struct DeploymentSummary {
 };
 
 struct DeploymentQuery {
-    std::optional<std::string> user_id;
+    std::optional<std::string> user_id = std::nullopt;
     bool include_inactive = false;
     int limit = 100;
     int offset = 0;
@@ -64,9 +64,24 @@ struct ExecutionRecord {
 
 struct ExecutionQuery {
     std::string workflow_id;
-    std::optional<std::string> status;
+    std::optional<std::string> status = std::nullopt;
     int limit = 50;
     int offset = 0;
+};
+
+/// A position in a newest-first execution listing: the last row of the previous page.
+struct ExecutionCursor {
+    std::int64_t created_at_ms = 0;
+    std::string id;
+};
+
+/// A keyset page of executions: rows after `after` in (created_at DESC, id DESC) order, or the
+/// first page when `after` is empty. Unlike OFFSET, the cost does not grow with the depth.
+struct ExecutionPageQuery {
+    std::string workflow_id;
+    std::optional<std::string> status = std::nullopt;
+    std::optional<ExecutionCursor> after = std::nullopt;
+    int limit = 50;
 };
 
 /// The slug (or API key hash) is already used by another deployment.
@@ -100,7 +115,9 @@ public:
     /// Whether any deployment, active or not, uses `slug`.
     virtual bool slug_exists(const std::string& slug) = 0;
 
+    /// The deployment with this slug, active or not (callers check `is_active`).
     virtual std::optional<Deployment> find_deployment_by_slug(const std::string& slug) = 0;
+    /// The deployment with this id, active or not (callers check `is_active`).
     virtual std::optional<Deployment> find_deployment_by_id(const std::string& id) = 0;
 
     /// Every active deployment (to warm the in-process cache at start).
@@ -117,11 +134,18 @@ public:
     /// Replaces the key hash of an active deployment. False when none has this id.
     virtual bool replace_api_key_hash(const std::string& id, const std::string& new_hash) = 0;
 
+    /// Hard delete (admin purge): removes the deployment and its executions, freeing the slug.
+    /// False when no deployment, active or not, has this id.
+    virtual bool purge_deployment(const std::string& id) = 0;
+
     /// Writes all records in one transaction (group commit).
     virtual void insert_executions(std::span<const ExecutionRecord> records) = 0;
 
     /// Newest first; returns at most query.limit rows.
     virtual std::vector<ExecutionRecord> list_executions(const ExecutionQuery& query) = 0;
+
+    /// Newest first from `query.after` (keyset paging); returns at most query.limit rows.
+    virtual std::vector<ExecutionRecord> list_executions_page(const ExecutionPageQuery& query) = 0;
 
     /// Deletes executions created before `cutoff_ms`; returns how many.
     virtual std::int64_t delete_executions_before(std::int64_t cutoff_ms) = 0;

@@ -1,0 +1,30 @@
+#pragma once
+
+#include "config/settings.hpp"
+#include "engine/execution_context.hpp"
+#include "engine/node.hpp"
+#include "service/blocking_pool.hpp"
+#include "service/deployment_registry.hpp"
+#include "service/execution_recorder.hpp"
+#include "storage/store.hpp"
+
+#include <atomic>
+#include <cstdint>
+
+namespace clara::api {
+
+/// What the handlers share: settings, the store (reached through the blocking pool), the
+/// recorder, the deployment cache and the node catalog. Built once in main.
+struct AppContext {
+    const config::Settings& settings;
+    storage::Store& store;
+    service::BlockingPool& blocking;
+    service::ExecutionRecorder& recorder;
+    service::DeploymentRegistry& registry;
+    const engine::NodeCatalog& catalog;
+    engine::ExecutionLimits limits;
+    std::int64_t started_at_ms = 0;
+    std::atomic<int> running_executions{0};
+};
+
+}  // namespace clara::api

@@ -1,0 +1,279 @@
+// POST /api/workflows/{slug}/execute: authenticate, validate, run under the deadline, record the
+// execution (group commit) and answer. One parse of the body, one serialisation of the answer.
+#include "api/api_error.hpp"
+#include "api/handlers.hpp"
+#include "api/request_parsing.hpp"
+#include "api/workflow_auth.hpp"
+#include "engine/execution.hpp"
+#include "openapi/input_validator.hpp"
+#include "util/crypto.hpp"
+#include "util/json_text.hpp"
+#include "util/time_format.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace clara::api {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kStoredFieldLimit = 4096;  // STORE_EXECUTION_INPUTS=truncated, per string
+
+/// Runs the plan and resumes with its result; past `timeout` the execution is cancelled and
+/// reports status timeout.
+asio::awaitable<engine::ExecutionResult> run_with_deadline(const engine::WorkflowPtr& plan,
+                                                           json::object inputs,
+                                                           const engine::ExecutionLimits& limits,
+                                                           std::chrono::milliseconds timeout) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
+    auto initiate = [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = asio::get_associated_executor(*shared);
+        auto execution = engine::Execution::start(
+            plan, std::move(inputs), limits, [shared, executor](engine::ExecutionResult result) {
+                asio::post(executor, [shared, result = std::move(result)]() mutable {
+                    (*shared)(std::move(result));
+                });
+            });
+        timer.async_wait([weak = std::weak_ptr<engine::Execution>(execution),
+                          timeout](const boost::system::error_code& ec) {
+            if (auto running = weak.lock(); running && !ec) {
+                running->cancel(engine::ExecutionStatus::kTimeout,
+                                "Workflow execution timeout after " +
+                                    std::to_string(timeout.count()) + "ms");
+            }
+        });
+    };
+    auto result = co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                                void(engine::ExecutionResult)>(initiate,
+                                                                               asio::use_awaitable);
+    timer.cancel();
+    co_return result;
+}
+
+/// Shortens long strings for storage (STORE_EXECUTION_INPUTS=truncated): base64 payloads of
+/// every call would otherwise fill the database.
+json::value truncate_for_storage(const json::value& value) {
+    if (value.is_string() && value.get_string().size() > kStoredFieldLimit) {
+        const auto& text = value.get_string();
+        std::size_t cut = kStoredFieldLimit;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+            --cut;  // keep UTF-8 sequences whole
+        }
+        return json::string(std::string(text.subview(0, cut)) + "...[truncated " +
+                            std::to_string(text.size() - cut) + " bytes]");
+    }
+    if (value.is_object()) {
+        json::object copy;
+        for (const auto& member : value.get_object()) {
+            copy[member.key()] = truncate_for_storage(member.value());
+        }
+        return copy;
+    }
+    if (value.is_array()) {
+        json::array copy;
+        for (const auto& element : value.get_array()) {
+            copy.push_back(truncate_for_storage(element));
+        }
+        return copy;
+    }
+    return value;
+}
+
+json::value stored_inputs(const json::object& body, config::StoreInputs mode) {
+    switch (mode) {
+        case config::StoreInputs::kFull:
+            return body;
+        case config::StoreInputs::kNone:
+            return json::object{};
+        case config::StoreInputs::kTruncated:
+            break;
+    }
+    return truncate_for_storage(body);
+}
+
+json::array string_array(const std::vector<std::string>& items) {
+    json::array array;
+    for (const auto& item : items) {
+        array.push_back(json::string(item));
+    }
+    return array;
+}
+
+/// Decrements the running-executions gauge however the handler leaves.
+struct RunningGuard {
+    std::atomic<int>& counter;
+    explicit RunningGuard(std::atomic<int>& c) : counter(c) { ++counter; }
+    ~RunningGuard() { --counter; }
+};
+
+}  // namespace
+
+Awaitable handle_execute(AppContext& app, http::Request& request) {
+    const auto slug = require_slug(request);
+    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kSlug, slug);
+    auto body = parse_json_object_body(request);
+    if (const auto problem = openapi::sanitize_inputs(body)) {
+        throw ApiError(400, "Input validation failed", *problem);
+    }
+    if (auto problems = deployment->validator.validate(body); !problems.empty()) {
+        json::object extra{{"validationErrors", string_array(problems)}};
+        const auto& input_schema = deployment->record.schema.as_object().at("input").as_object();
+        if (auto properties = openapi::echoable_properties(input_schema)) {
+            extra["schema"] = std::move(*properties);
+        }
+        throw ApiError(400, "Input validation failed",
+                       "Fix the fields listed in validationErrors; the schema lists every field",
+                       std::move(extra));
+    }
+
+    const RunningGuard running(app.running_executions);
+    storage::ExecutionRecord record;
+    record.id = util::uuid_v4();
+    record.workflow_id = deployment->record.id;
+    record.inputs = stored_inputs(body, app.settings.store_execution_inputs);
+    record.started_at_ms = util::now_ms();
+    const auto started = std::chrono::steady_clock::now();
+
+    auto result = co_await run_with_deadline(deployment->plan, std::move(body), app.limits,
+                                             app.settings.max_execution_time);
+
+    const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - started)
+                                 .count();
+    std::string outputs_text;
+    if (result.status == engine::ExecutionStatus::kSuccess) {
+        outputs_text = util::to_json_text(result.outputs);
+        if (outputs_text.size() > app.settings.max_output_size) {
+            result.status = engine::ExecutionStatus::kError;
+            result.error = "Output too large: the outputs are " + std::to_string(outputs_text.size()) +
+                           " bytes, MAX_OUTPUT_SIZE allows " +
+                           std::to_string(app.settings.max_output_size);
+            result.outputs.clear();
+        }
+    }
+    record.status = std::string(engine::to_string(result.status));
+    record.duration_ms = duration_ms;
+    record.created_at_ms = util::now_ms();
+    if (result.status == engine::ExecutionStatus::kSuccess) {
+        record.outputs = result.outputs;
+    } else {
+        record.error_message = result.error;
+        if (result.failed_node) {
+            record.error_node_id = result.failed_node->id;
+        }
+    }
+
+    try {
+        co_await app.recorder.record(record);
+    } catch (const std::exception& e) {
+        spdlog::error("execution {} of /{} could not be recorded: {}", record.id, slug, e.what());
+        throw ApiError(503, "Execution not recorded",
+                       "The workflow ran but its record could not be stored, so no result is "
+                       "returned; check the database and retry",
+                       json::object{{"executionId", record.id}});
+    }
+
+    json::object metadata{{"duration", std::to_string(duration_ms) + "ms"},
+                          {"durationMs", duration_ms},
+                          {"timestamp", util::iso8601_ms(record.created_at_ms)},
+                          {"executionId", record.id}};
+    if (result.status == engine::ExecutionStatus::kSuccess) {
+        metadata["nodesExecuted"] = result.nodes_executed;
+        metadata["skippedNodes"] = string_array(result.skipped_nodes);
+        metadata["workflow"] = json::object{{"id", deployment->record.id},
+                                            {"name", deployment->record.name},
+                                            {"slug", deployment->record.slug}};
+        // The outputs are already serialised; splice them in rather than serialising twice.
+        std::string text = R"({"success":true,"outputs":)";
+        text += outputs_text;
+        text += R"(,"metadata":)";
+        util::append_json_text(text, metadata);
+        text += '}';
+        co_return http::Response::text(200, "application/json; charset=utf-8", std::move(text));
+    }
+
+    json::object response{{"success", false}, {"error", result.error}};
+    if (result.status == engine::ExecutionStatus::kTimeout) {
+        response["message"] = "The workflow did not finish within MAX_EXECUTION_TIME (" +
+                              std::to_string(app.settings.max_execution_time.count()) +
+                              "ms); raise the limit or make the workflow faster";
+    } else if (result.failed_node) {
+        response["message"] = "Node '" + result.failed_node->id +
+                              "' failed; check its configuration and the inputs it received";
+        response["failedNode"] = json::object{{"id", result.failed_node->id},
+                                              {"name", result.failed_node->name},
+                                              {"type", result.failed_node->type}};
+    } else {
+        response["message"] = "The workflow's outputs exceed MAX_OUTPUT_SIZE";
+    }
+    if (app.settings.expose_execution_logs) {
+        json::array logs;
+        for (const auto& entry : result.logs) {
+            logs.push_back(json::object{{"timestamp", util::iso8601_ms(entry.timestamp_ms)},
+                                        {"level", entry.level},
+                                        {"message", entry.message},
+                                        {"data", json::object{{"nodeId", entry.node_id}}}});
+        }
+        response["logs"] = std::move(logs);
+    }
+    response["metadata"] = std::move(metadata);
+    co_return json_response(result.status == engine::ExecutionStatus::kTimeout ? 504 : 500, response);
+}
+
+Awaitable handle_list_executions(AppContext& app, http::Request& request) {
+    const auto slug = require_slug(request);
+    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kSlug, slug);
+    const auto page = parse_pagination(request, 50);
+    storage::ExecutionQuery query;
+    query.workflow_id = deployment->record.id;
+    query.limit = page.limit + 1;
+    query.offset = page.offset;
+    if (const auto status = request.query_param("status")) {
+        if (*status != "success" && *status != "error" && *status != "timeout" && *status != "running") {
+            throw ApiError(400, "Validation failed",
+                           "status must be one of success, error, timeout, running",
+                           json::object{{"validationErrors",
+                                         json::array{"status must be one of success, error, "
+                                                     "timeout, running"}}});
+        }
+        query.status = std::string(*status);
+    }
+    auto rows = co_await app.blocking.run([&app, &query] { return app.store.list_executions(query); });
+    const bool has_more = rows.size() > static_cast<std::size_t>(page.limit);
+    if (has_more) {
+        rows.pop_back();
+    }
+    json::array items;
+    for (const auto& row : rows) {
+        items.push_back(json::object{
+            {"id", row.id},
+            {"inputs", row.inputs},
+            {"outputs", row.outputs},
+            {"status", row.status},
+            {"error", row.error_message ? json::value(*row.error_message) : json::value(nullptr)},
+            {"errorNodeId", row.error_node_id ? json::value(*row.error_node_id) : json::value(nullptr)},
+            {"duration", row.duration_ms ? json::value(std::to_string(*row.duration_ms) + "ms")
+                                         : json::value(nullptr)},
+            {"durationMs", row.duration_ms ? json::value(*row.duration_ms) : json::value(nullptr)},
+            {"createdAt", util::iso8601_ms(row.created_at_ms)},
+        });
+    }
+    co_return json_response(
+        200, json::object{{"success", true},
+                          {"executions", std::move(items)},
+                          {"pagination", json::object{{"limit", page.limit},
+                                                      {"offset", page.offset},
+                                                      {"hasMore", has_more}}}});
+}
+
+}  // namespace clara::api

@@ -1,0 +1,208 @@
+#include "config/settings.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace clara::config {
+namespace {
+
+std::string trim(std::string_view text) {
+    const auto begin = text.find_first_not_of(" \t\r\n");
+    if (begin == std::string_view::npos) {
+        return {};
+    }
+    const auto end = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(begin, end - begin + 1));
+}
+
+/// Reads typed variables from an EnvLookup, collecting every problem.
+class Reader {
+public:
+    Reader(const EnvLookup& env, std::vector<std::string>& problems)
+        : env_(env), problems_(problems) {}
+
+    std::optional<std::string> text(const std::string& name) const {
+        auto value = env_(name);
+        if (value && trim(*value).empty()) {
+            return std::nullopt;  // an empty variable means "use the default"
+        }
+        return value;
+    }
+
+    void string(const std::string& name, std::string& target) const {
+        if (auto value = text(name)) {
+            target = trim(*value);
+        }
+    }
+
+    template <typename Int>
+    void integer(const std::string& name, Int& target, long long min, long long max) const {
+        const auto value = text(name);
+        if (!value) {
+            return;
+        }
+        const auto trimmed = trim(*value);
+        long long parsed = 0;
+        const auto* end = trimmed.data() + trimmed.size();
+        const auto [ptr, ec] = std::from_chars(trimmed.data(), end, parsed);
+        if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
+            problems_.push_back(name + " must be a whole number from " + std::to_string(min) +
+                                " to " + std::to_string(max) + " (got '" + trimmed + "')");
+            return;
+        }
+        target = static_cast<Int>(parsed);
+    }
+
+    void milliseconds(const std::string& name, std::chrono::milliseconds& target, long long min,
+                      long long max) const {
+        long long value = target.count();
+        integer(name, value, min, max);
+        target = std::chrono::milliseconds(value);
+    }
+
+    void boolean(const std::string& name, bool& target) const {
+        const auto value = text(name);
+        if (!value) {
+            return;
+        }
+        const auto trimmed = trim(*value);
+        if (trimmed == "true" || trimmed == "1" || trimmed == "yes") {
+            target = true;
+        } else if (trimmed == "false" || trimmed == "0" || trimmed == "no") {
+            target = false;
+        } else {
+            problems_.push_back(name + " must be true or false (got '" + trimmed + "')");
+        }
+    }
+
+private:
+    const EnvLookup& env_;
+    std::vector<std::string>& problems_;
+};
+
+constexpr long long kMaxBytes = 1LL << 32;
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> parse_dotenv(const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> entries;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        auto content = trim(line);
+        if (content.empty() || content.front() == '#') {
+            continue;
+        }
+        if (content.rfind("export ", 0) == 0) {
+            content = trim(content.substr(7));
+        }
+        const auto equals = content.find('=');
+        if (equals == std::string::npos) {
+            continue;
+        }
+        auto key = trim(content.substr(0, equals));
+        auto value = trim(content.substr(equals + 1));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        } else if (const auto comment = value.find(" #"); comment != std::string::npos) {
+            value = trim(value.substr(0, comment));  // inline comment, as in the guide's examples
+        }
+        entries.emplace_back(std::move(key), std::move(value));
+    }
+    return entries;
+}
+
+EnvLookup process_environment(const std::string& dotenv_path) {
+    auto file_values = std::make_shared<std::map<std::string, std::string>>();
+    if (std::ifstream file(dotenv_path); file) {
+        std::stringstream buffer;
+        buffer << file.rdbuf();
+        for (auto& [key, value] : parse_dotenv(buffer.str())) {
+            (*file_values)[key] = value;
+        }
+    }
+    return [file_values](const std::string& name) -> std::optional<std::string> {
+        if (const char* value = std::getenv(name.c_str())) {
+            return std::string(value);
+        }
+        if (const auto it = file_values->find(name); it != file_values->end()) {
+            return it->second;
+        }
+        return std::nullopt;
+    };
+}
+
+Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems) {
+    Settings s;
+    const Reader read(env, problems);
+    read.string("HOST", s.host);
+    read.integer("PORT", s.port, 0, 65535);
+    read.string("BASE_URL", s.base_url);
+    if (s.base_url.empty()) {
+        s.base_url = "http://localhost:" + std::to_string(s.port);
+    }
+    while (!s.base_url.empty() && s.base_url.back() == '/') {
+        s.base_url.pop_back();
+    }
+    read.string("NODE_ENV", s.node_env);
+    read.integer("IO_THREADS", s.io_threads, 0, 256);
+    read.milliseconds("SHUTDOWN_GRACE_MS", s.shutdown_grace, 0, 3600000);
+
+    read.string("DATABASE_URL", s.database_url);
+
+    read.milliseconds("MAX_EXECUTION_TIME", s.max_execution_time, 1000, 86400000);
+    read.integer("MAX_INPUT_SIZE", s.max_input_size, 1024, kMaxBytes);
+    read.integer("MAX_WORKFLOW_SIZE", s.max_workflow_size, 1024, kMaxBytes);
+    read.integer("MAX_OUTPUT_SIZE", s.max_output_size, 1024, kMaxBytes);
+    read.integer("MAX_CONCURRENT_EXECUTIONS", s.max_concurrent_executions, 1, 1000000);
+    read.boolean("STRICT_NODE_ERRORS", s.strict_node_errors);
+    read.boolean("EXPOSE_EXECUTION_LOGS", s.expose_execution_logs);
+    if (const auto inputs = read.text("STORE_EXECUTION_INPUTS")) {
+        const auto value = trim(*inputs);
+        if (value == "full") {
+            s.store_execution_inputs = StoreInputs::kFull;
+        } else if (value == "truncated") {
+            s.store_execution_inputs = StoreInputs::kTruncated;
+        } else if (value == "none") {
+            s.store_execution_inputs = StoreInputs::kNone;
+        } else {
+            problems.push_back("STORE_EXECUTION_INPUTS must be full, truncated or none (got '" +
+                               value + "')");
+        }
+    }
+
+    read.boolean("RATE_LIMIT_ENABLED", s.rate_limit_enabled);
+    read.integer("RATE_LIMIT_MAX_REQUESTS", s.rate_limit_max_requests, 1, 100000000);
+
+    read.string("LOG_LEVEL", s.log_level);
+    if (s.log_level != "trace" && s.log_level != "debug" && s.log_level != "info" &&
+        s.log_level != "warn" && s.log_level != "error") {
+        problems.push_back("LOG_LEVEL must be one of trace, debug, info, warn, error (got '" +
+                           s.log_level + "')");
+        s.log_level = "info";
+    }
+    return s;
+}
+
+std::string describe_database(const Settings& settings) {
+    const auto& url = settings.database_url;
+    if (url.empty()) {
+        return "sqlite:./data/clara.db";
+    }
+    if (url.rfind("sqlite", 0) == 0) {
+        return url;
+    }
+    // The text between '@' and the next '/' of a PostgreSQL URL: host and port, no password.
+    const auto at = url.find('@');
+    if (at == std::string::npos) {
+        return "configured";
+    }
+    const auto slash = url.find('/', at);
+    return url.substr(at + 1, slash == std::string::npos ? std::string::npos : slash - at - 1);
+}
+
+}  // namespace clara::config

@@ -1,0 +1,105 @@
+#include "service/execution_recorder.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace clara::service {
+namespace asio = boost::asio;
+
+ExecutionRecorder::ExecutionRecorder(storage::Store& store, std::size_t max_batch)
+    : store_(store), max_batch_(max_batch), writer_([this] { run(); }) {}
+
+ExecutionRecorder::~ExecutionRecorder() { stop(); }
+
+asio::awaitable<void> ExecutionRecorder::record(storage::ExecutionRecord record) {
+    auto initiate = [this, &record](auto handler) {
+        // Resume the waiting coroutine on its own executor, whatever thread commits.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto executor = asio::get_associated_executor(*shared);
+        enqueue(Pending{std::move(record), [shared, executor](std::exception_ptr error) {
+                            asio::post(executor, [shared, error] { (*shared)(error); });
+                        }});
+    };
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr)>(
+        initiate, asio::use_awaitable);
+}
+
+void ExecutionRecorder::enqueue(Pending pending) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back(std::move(pending));
+            wake_.notify_one();
+            return;
+        }
+    }
+    pending.done(std::make_exception_ptr(
+        storage::StorageError("the server is shutting down; the execution was not recorded")));
+}
+
+void ExecutionRecorder::run() {
+    std::vector<Pending> batch;
+    std::vector<storage::ExecutionRecord> records;
+    while (true) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return;  // stopping, nothing left
+            }
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        records.clear();
+        for (auto& pending : batch) {
+            records.push_back(std::move(pending.record));
+        }
+        std::exception_ptr error;
+        try {
+            store_.insert_executions(records);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (!error) {
+                records_written_ += records.size();
+                ++batches_written_;
+            }
+        }
+        for (auto& pending : batch) {
+            pending.done(error);
+        }
+        batch.clear();
+    }
+}
+
+void ExecutionRecorder::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        wake_.notify_all();
+    }
+    if (writer_.joinable()) {
+        writer_.join();
+    }
+}
+
+std::uint64_t ExecutionRecorder::records_written() const {
+    std::lock_guard lock(mutex_);
+    return records_written_;
+}
+
+std::uint64_t ExecutionRecorder::batches_written() const {
+    std::lock_guard lock(mutex_);
+    return batches_written_;
+}
+
+}  // namespace clara::service

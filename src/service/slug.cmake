@@ -1,0 +1,1 @@
+set(CLARA_SERVICE_SLUG_SOURCES src/service/slug.cpp)
