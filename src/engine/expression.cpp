@@ -12,8 +12,10 @@ namespace clara::engine {
 
 namespace {
 
-expr::Value run(const std::string& source, const ExpressionNode* root,
-                const ExpressionLimits& limits, const boost::json::value& input) {
+expr::Value run(const std::string& source,
+                const ExpressionNode* root,
+                const ExpressionLimits& limits,
+                const boost::json::value& input) {
     if (root == nullptr) throw ExpressionError("the expression was moved from");
     expr::EvalContext context;
     context.source = source;

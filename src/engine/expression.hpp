@@ -23,7 +23,7 @@ public:
 struct ExpressionLimits {
     std::size_t max_source_chars = 1000;       ///< characters (code points) of source text
     std::size_t max_steps = 10'000;            ///< evaluated syntax tree nodes per evaluation
-    std::size_t max_nesting = 200;             ///< parentheses, unary and ?: nesting
+    std::size_t max_nesting = 200;             ///< nesting of (), [], call arguments, ?:
     std::size_t max_string_bytes = 64u << 20;  ///< bytes of text built per evaluation
 };
 

@@ -61,21 +61,36 @@ void ExecutionRecorder::run() {
         for (auto& pending : batch) {
             records.push_back(std::move(pending.record));
         }
-        std::exception_ptr error;
+        std::vector<std::exception_ptr> errors(batch.size());
+        std::uint64_t written = 0;
+        std::uint64_t transactions = 1;
         try {
             store_.insert_executions(records);
+            written = records.size();
         } catch (...) {
-            error = std::current_exception();
+            // One bad record must not fail the others that shared its transaction: retry each
+            // on its own, so only the faulty ones report an error.
+            transactions = records.size() > 1 ? records.size() : 1;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+                if (records.size() == 1) {
+                    errors[i] = std::current_exception();
+                    break;
+                }
+                try {
+                    store_.insert_executions(std::span(&records[i], 1));
+                    ++written;
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                }
+            }
         }
         {
             std::lock_guard lock(mutex_);
-            if (!error) {
-                records_written_ += records.size();
-                ++batches_written_;
-            }
+            records_written_ += written;
+            batches_written_ += transactions;
         }
-        for (auto& pending : batch) {
-            pending.done(error);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            batch[i].done(errors[i]);
         }
         batch.clear();
     }

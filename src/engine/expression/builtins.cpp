@@ -23,22 +23,25 @@ struct NamedBuiltin {
 };
 
 constexpr NamedBuiltin kGlobalFunctions[] = {
-    {"Number", Builtin::Number},     {"String", Builtin::String},
-    {"Boolean", Builtin::Boolean},   {"isNaN", Builtin::IsNaN},
-    {"isFinite", Builtin::IsFinite}, {"parseInt", Builtin::ParseInt},
+    {"Number", Builtin::Number},         {"String", Builtin::String},
+    {"Boolean", Builtin::Boolean},       {"isNaN", Builtin::IsNaN},
+    {"isFinite", Builtin::IsFinite},     {"parseInt", Builtin::ParseInt},
     {"parseFloat", Builtin::ParseFloat},
 };
 
 constexpr NamedBuiltin kMathFunctions[] = {
-    {"abs", Builtin::MathAbs},     {"min", Builtin::MathMin},   {"max", Builtin::MathMax},
+    {"abs", Builtin::MathAbs},     {"min", Builtin::MathMin},     {"max", Builtin::MathMax},
     {"round", Builtin::MathRound}, {"floor", Builtin::MathFloor}, {"ceil", Builtin::MathCeil},
     {"pow", Builtin::MathPow},     {"sqrt", Builtin::MathSqrt},
 };
 
 constexpr NamedBuiltin kStringMethods[] = {
-    {"includes", Builtin::StringIncludes},       {"startsWith", Builtin::StringStartsWith},
-    {"endsWith", Builtin::StringEndsWith},       {"indexOf", Builtin::StringIndexOf},
-    {"toLowerCase", Builtin::StringToLowerCase}, {"toUpperCase", Builtin::StringToUpperCase},
+    {"includes", Builtin::StringIncludes},
+    {"startsWith", Builtin::StringStartsWith},
+    {"endsWith", Builtin::StringEndsWith},
+    {"indexOf", Builtin::StringIndexOf},
+    {"toLowerCase", Builtin::StringToLowerCase},
+    {"toUpperCase", Builtin::StringToUpperCase},
     {"trim", Builtin::StringTrim},
 };
 
@@ -68,7 +71,8 @@ std::optional<std::size_t> array_index(std::string_view key) {
 
 Value string_property(const Text& text, std::string_view key) {
     if (key == "length") return static_cast<double>(utf16_length(text.view()));
-    if (const auto method = find_builtin(kStringMethods, key)) return Function{*method, text};
+    if (const auto method = find_builtin(kStringMethods, key))
+        return Function{*method, text, nullptr};
     if (const auto index = array_index(key)) {
         if (auto unit = utf16_unit_at(text.view(), *index)) return Text::owned(std::move(*unit));
     }
@@ -111,6 +115,12 @@ std::size_t clamp_position(const Value& v, std::size_t length) {
     return static_cast<std::size_t>(position);
 }
 
+/// The byte offset of a UTF-16 position argument into `s`, clamped to the string. Avoids
+/// measuring the whole string, since a UTF-16 length never exceeds the UTF-8 byte count.
+std::size_t position_to_byte(std::string_view s, const Value& v) {
+    return utf16_to_byte_offset(s, clamp_position(v, s.size()));
+}
+
 /// JS Math.round: halves round toward +Infinity, and -0.5 <= x < 0 gives -0.
 double js_round(double x) {
     if (!std::isfinite(x) || std::trunc(x) == x) return x;
@@ -147,39 +157,38 @@ double min_or_max(const std::vector<Value>& args, bool want_max) {
     return saw_nan ? std::numeric_limits<double>::quiet_NaN() : result;
 }
 
-Value call_string_method(const Function& fn, const std::vector<Value>& args,
-                         EvalContext& context) {
+Value call_string_method(const Function& fn, const std::vector<Value>& args, EvalContext& context) {
     const std::string_view s = fn.text_receiver.view();
     switch (fn.id) {
         case Builtin::StringIncludes:
         case Builtin::StringIndexOf: {
             const Text search = stringify(argument(args, 0), context);
-            const std::size_t start = utf16_to_byte_offset(
-                s, clamp_position(argument(args, 1), utf16_length(s)));
-            const auto found = find_text(s, search.view(), start);
+            if (search.view().empty() && fn.id == Builtin::StringIndexOf) {
+                // An empty search matches at the position itself, even inside a surrogate pair.
+                return static_cast<double>(clamp_position(argument(args, 1), utf16_length(s)));
+            }
+            const auto found = find_text(s, search.view(), position_to_byte(s, argument(args, 1)));
             if (fn.id == Builtin::StringIncludes) return found.has_value();
             return found ? static_cast<double>(byte_to_utf16_offset(s, *found)) : -1.0;
         }
         case Builtin::StringStartsWith: {
             const Text search = stringify(argument(args, 0), context);
-            const std::size_t start = utf16_to_byte_offset(
-                s, clamp_position(argument(args, 1), utf16_length(s)));
-            return s.substr(start).starts_with(search.view());
+            return s.substr(position_to_byte(s, argument(args, 1))).starts_with(search.view());
         }
         case Builtin::StringEndsWith: {
             const Text search = stringify(argument(args, 0), context);
             const Value end_argument = argument(args, 1);
-            const std::size_t length = utf16_length(s);
             const std::size_t end = std::holds_alternative<Undefined>(end_argument)
-                                        ? length
-                                        : clamp_position(end_argument, length);
-            return s.substr(0, utf16_to_byte_offset(s, end)).ends_with(search.view());
+                                        ? s.size()
+                                        : position_to_byte(s, end_argument);
+            return s.substr(0, end).ends_with(search.view());
         }
         case Builtin::StringToLowerCase:
         case Builtin::StringToUpperCase: {
-            context.charge_string(s.size());
-            return Text::owned(fn.id == Builtin::StringToLowerCase ? ascii_to_lower(s)
-                                                                   : ascii_to_upper(s));
+            std::string mapped =
+                fn.id == Builtin::StringToLowerCase ? to_lower_case(s) : to_upper_case(s);
+            context.charge_string(mapped.size());
+            return Text::owned(std::move(mapped));
         }
         case Builtin::StringTrim: {
             const std::string_view trimmed = trim_js_space(s);
@@ -212,7 +221,8 @@ Value call_array_method(const Function& fn, const std::vector<Value>& args) {
 
 std::optional<Value> lookup_global(std::string_view name) {
     if (name == "Math") return Value{MathObject{}};
-    if (const auto id = find_builtin(kGlobalFunctions, name)) return Value{Function{*id}};
+    if (const auto id = find_builtin(kGlobalFunctions, name))
+        return Value{Function{*id, Text{}, nullptr}};
     return std::nullopt;
 }
 
@@ -224,7 +234,8 @@ Value get_property(const Value& object, std::string_view key) {
     if (is_forbidden_name(key)) {
         throw ScriptError("access to '" + std::string(key) + "' is not allowed");
     }
-    if (std::holds_alternative<Undefined>(object) || std::holds_alternative<std::nullptr_t>(object)) {
+    if (std::holds_alternative<Undefined>(object) ||
+        std::holds_alternative<std::nullptr_t>(object)) {
         throw ScriptError("cannot read property '" + std::string(key) + "' of " +
                           (std::holds_alternative<Undefined>(object) ? "undefined" : "null"));
     }
@@ -233,7 +244,8 @@ Value get_property(const Value& object, std::string_view key) {
         return document_property(*ref->target, key);
     }
     if (std::holds_alternative<MathObject>(object)) {
-        if (const auto id = find_builtin(kMathFunctions, key)) return Function{*id};
+        if (const auto id = find_builtin(kMathFunctions, key))
+            return Function{*id, Text{}, nullptr};
     }
     return Undefined{};  // numbers, booleans, functions: no supported members
 }
@@ -249,8 +261,7 @@ Value call_builtin(const Function& fn, const std::vector<Value>& args, EvalConte
         case Builtin::IsFinite: return std::isfinite(number_argument(0));
         case Builtin::ParseInt:
             return parse_int(stringify(argument(args, 0), context).view(), number_argument(1));
-        case Builtin::ParseFloat:
-            return parse_float(stringify(argument(args, 0), context).view());
+        case Builtin::ParseFloat: return parse_float(stringify(argument(args, 0), context).view());
         case Builtin::MathAbs: return std::fabs(number_argument(0));
         case Builtin::MathMin: return min_or_max(args, false);
         case Builtin::MathMax: return min_or_max(args, true);

@@ -119,8 +119,7 @@ Value evaluate_node(const Node& node, EvalContext& context) {
                 return get_property(object, key.view());
             } catch (const ScriptError& e) {
                 fail(context, node.operator_at,
-                     std::string(e.what()) + " in '" + std::string(source_of(context, node)) +
-                         "'");
+                     std::string(e.what()) + " in '" + std::string(source_of(context, node)) + "'");
             }
         }
         case Node::Kind::Call: {

@@ -30,10 +30,16 @@ int digit_value(char c) {
 std::size_t scan_decimal(std::string_view s) {
     std::size_t i = 0;
     std::size_t mantissa_digits = 0;
-    while (i < s.size() && is_digit(s[i])) { ++i; ++mantissa_digits; }
+    while (i < s.size() && is_digit(s[i])) {
+        ++i;
+        ++mantissa_digits;
+    }
     if (i < s.size() && s[i] == '.') {
         std::size_t j = i + 1;
-        while (j < s.size() && is_digit(s[j])) { ++j; ++mantissa_digits; }
+        while (j < s.size() && is_digit(s[j])) {
+            ++j;
+            ++mantissa_digits;
+        }
         if (mantissa_digits == 0) return 0;
         i = j;
     }

@@ -44,12 +44,17 @@ bool is_js_space(char32_t cp);
 /// Removes JS whitespace from the chosen ends.
 std::string_view trim_js_space(std::string_view text, bool leading = true, bool trailing = true);
 
-/// ASCII-only case mapping (non-ASCII characters are left unchanged).
-std::string ascii_to_lower(std::string_view text);
-std::string ascii_to_upper(std::string_view text);
+/// JS toLowerCase/toUpperCase for Latin (ASCII, Latin-1, Extended-A, the paired letters of
+/// Extended-B, Latin Extended Additional), Greek, Cyrillic, Armenian and fullwidth Latin, with
+/// ß -> SS, İ -> i̇ and a final sigma rule that looks at the neighbouring characters only.
+/// Other cased scripts (Georgian, Cherokee, Glagolitic, Deseret, ...), IPA letters and the
+/// Latin digraphs (Ǆ ...) are left unchanged.
+std::string to_lower_case(std::string_view text);
+std::string to_upper_case(std::string_view text);
 
 /// First byte offset >= `from` where `needle` occurs, in time linear in the input sizes.
-std::optional<std::size_t> find_text(std::string_view haystack, std::string_view needle,
+std::optional<std::size_t> find_text(std::string_view haystack,
+                                     std::string_view needle,
                                      std::size_t from);
 
 /// Number of code points in `text`, i.e. the 1-based column just after it.

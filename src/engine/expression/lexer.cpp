@@ -23,7 +23,7 @@ struct Unsupported {
 };
 constexpr std::array<Unsupported, 15> kUnsupported = {{
     {"**", "the '**' operator is not supported; use Math.pow"},
-    {"??", "the '??' operator is not supported; use '||'"},
+    {"??", "the ?? operator is not supported; use ||"},
     {"?.", "optional chaining '?.' is not supported"},
     {"=>", "functions cannot be defined in an expression"},
     {"++", "'++' is not supported (expressions cannot assign)"},
@@ -73,6 +73,13 @@ public:
     }
 
 private:
+    Token start_token(Token::Type type) const {
+        Token token;
+        token.type = type;
+        token.begin = token.end = pos_;
+        return token;
+    }
+
     Token next() {
         const char c = source_[pos_];
         if (is_digit(c) || (c == '.' && pos_ + 1 < source_.size() && is_digit(source_[pos_ + 1]))) {
@@ -84,11 +91,12 @@ private:
     }
 
     Token number() {
-        Token token{Token::Type::Number, pos_, pos_};
+        Token token = start_token(Token::Type::Number);
         std::size_t i = pos_;
         while (i < source_.size() && is_digit(source_[i])) ++i;
         if (i - pos_ > 1 && source_[pos_] == '0') {
-            throw_syntax_error(source_, pos_, "numbers cannot start with 0 (octal is not supported)");
+            throw_syntax_error(source_, pos_,
+                               "numbers cannot start with 0 (octal is not supported)");
         }
         if (i < source_.size() && source_[i] == '.') {
             ++i;
@@ -149,7 +157,7 @@ private:
 
     Token string() {
         const char quote = source_[pos_];
-        Token token{Token::Type::String, pos_, pos_};
+        Token token = start_token(Token::Type::String);
         ++pos_;
         // A high surrogate escape waiting for its low half (a lone half becomes U+FFFD).
         char32_t pending_high = 0;
@@ -175,7 +183,8 @@ private:
             }
             const std::size_t escape_at = pos_;
             ++pos_;
-            if (pos_ >= source_.size()) throw_syntax_error(source_, token.begin, "unterminated string");
+            if (pos_ >= source_.size())
+                throw_syntax_error(source_, token.begin, "unterminated string");
             const char e = source_[pos_++];
             char32_t cp = 0;
             switch (e) {
@@ -196,8 +205,7 @@ private:
                 case '\r':
                     if (pos_ < source_.size() && source_[pos_] == '\n') ++pos_;
                     [[fallthrough]];
-                case '\n':
-                    continue;  // line continuation
+                case '\n': continue;  // line continuation
                 default:
                     if (is_digit(e)) {
                         throw_syntax_error(source_, escape_at, "octal escapes are not supported");
@@ -227,7 +235,7 @@ private:
     }
 
     Token identifier() {
-        Token token{Token::Type::Identifier, pos_, pos_};
+        Token token = start_token(Token::Type::Identifier);
         std::size_t i = pos_;
         while (i < source_.size() && is_identifier_part(source_[i])) ++i;
         token.text = std::string(source_.substr(pos_, i - pos_));
@@ -248,7 +256,8 @@ private:
         }
         for (std::string_view p : kPunctuators) {
             if (rest.starts_with(p)) {
-                Token token{Token::Type::Punctuator, pos_, pos_ + p.size()};
+                Token token = start_token(Token::Type::Punctuator);
+                token.end = pos_ + p.size();
                 token.text = std::string(p);
                 pos_ += p.size();
                 return token;

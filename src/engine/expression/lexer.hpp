@@ -25,7 +25,8 @@ std::vector<Token> tokenize(std::string_view source);
 std::string column_text(std::string_view source, std::size_t offset);
 
 /// Throws ExpressionError("syntax error at column N: <message>").
-[[noreturn]] void throw_syntax_error(std::string_view source, std::size_t offset,
+[[noreturn]] void throw_syntax_error(std::string_view source,
+                                     std::size_t offset,
                                      const std::string& message);
 
 }  // namespace clara::engine::expr

@@ -24,24 +24,31 @@ struct BinaryOperator {
 };
 
 constexpr std::array<BinaryOperator, 4> kEqualityOperators = {{
-    {"===", Node::Op::StrictEqual}, {"!==", Node::Op::StrictNotEqual},
-    {"==", Node::Op::LooseEqual},   {"!=", Node::Op::LooseNotEqual},
+    {"===", Node::Op::StrictEqual},
+    {"!==", Node::Op::StrictNotEqual},
+    {"==", Node::Op::LooseEqual},
+    {"!=", Node::Op::LooseNotEqual},
 }};
 constexpr std::array<BinaryOperator, 4> kRelationalOperators = {{
-    {"<", Node::Op::Less}, {"<=", Node::Op::LessEqual},
-    {">", Node::Op::Greater}, {">=", Node::Op::GreaterEqual},
+    {"<", Node::Op::Less},
+    {"<=", Node::Op::LessEqual},
+    {">", Node::Op::Greater},
+    {">=", Node::Op::GreaterEqual},
 }};
 constexpr std::array<BinaryOperator, 2> kAdditiveOperators = {{
-    {"+", Node::Op::Add}, {"-", Node::Op::Subtract},
+    {"+", Node::Op::Add},
+    {"-", Node::Op::Subtract},
 }};
 constexpr std::array<BinaryOperator, 3> kMultiplicativeOperators = {{
-    {"*", Node::Op::Multiply}, {"/", Node::Op::Divide}, {"%", Node::Op::Remainder},
+    {"*", Node::Op::Multiply},
+    {"/", Node::Op::Divide},
+    {"%", Node::Op::Remainder},
 }};
 
 /// JS keywords that start constructs the language leaves out.
 constexpr std::array<std::string_view, 16> kUnsupportedKeywords = {
-    "new",   "this",  "function", "void",   "delete", "in",    "instanceof", "class",
-    "await", "yield", "import",   "super",  "var",    "let",   "const",      "return",
+    "new",   "this",  "function", "void",  "delete", "in",  "instanceof", "class",
+    "await", "yield", "import",   "super", "var",    "let", "const",      "return",
 };
 
 class Parser {
@@ -94,7 +101,7 @@ private:
     }
 
     std::string describe(const Token& token) const {
-        if (token.type == Token::Type::End) return "the end of the expression";
+        if (token.type == Token::Type::End) return "end of the expression";
         return "'" + std::string(source_.substr(token.begin, token.end - token.begin)) + "'";
     }
 
@@ -120,7 +127,10 @@ private:
 
     /// Builds a node over `children`, spanning from the first child (or `begin`) to the last
     /// consumed token.
-    NodePtr make(Node::Kind kind, Node::Op op, std::size_t begin, std::size_t operator_at,
+    NodePtr make(Node::Kind kind,
+                 Node::Op op,
+                 std::size_t begin,
+                 std::size_t operator_at,
                  std::vector<NodePtr> children) {
         auto node = std::make_unique<Node>();
         node->kind = kind;
@@ -149,7 +159,8 @@ private:
 
     /// One left-associative level of binary operators.
     template <std::size_t N, typename Next>
-    NodePtr binary_level(const std::array<BinaryOperator, N>& operators, Node::Kind kind,
+    NodePtr binary_level(const std::array<BinaryOperator, N>& operators,
+                         Node::Kind kind,
                          Next next) {
         NodePtr left = (this->*next)();
         while (const BinaryOperator* found = match(operators)) {
@@ -195,8 +206,7 @@ private:
     }
 
     NodePtr relational() {
-        NodePtr node =
-            binary_level(kRelationalOperators, Node::Kind::Binary, &Parser::additive);
+        NodePtr node = binary_level(kRelationalOperators, Node::Kind::Binary, &Parser::additive);
         if (at_identifier("in") || at_identifier("instanceof")) unexpected();
         return node;
     }
@@ -209,24 +219,32 @@ private:
         return binary_level(kMultiplicativeOperators, Node::Kind::Binary, &Parser::unary);
     }
 
+    /// Prefix operators are collected in a loop rather than by recursion, so "!!!!…x" costs
+    /// no stack while parsing (only tree height, which make() bounds).
     NodePtr unary() {
-        NestingGuard guard(*this);
-        Node::Op op = Node::Op::None;
-        if (at_punctuator("!")) {
-            op = Node::Op::Not;
-        } else if (at_punctuator("-")) {
-            op = Node::Op::Negate;
-        } else if (at_punctuator("+")) {
-            op = Node::Op::Plus;
-        } else if (at_identifier("typeof")) {
-            op = Node::Op::TypeOf;
-        } else {
-            return postfix();
+        std::vector<std::pair<Node::Op, std::size_t>> prefixes;
+        while (true) {
+            Node::Op op = Node::Op::None;
+            if (at_punctuator("!")) {
+                op = Node::Op::Not;
+            } else if (at_punctuator("-")) {
+                op = Node::Op::Negate;
+            } else if (at_punctuator("+")) {
+                op = Node::Op::Plus;
+            } else if (at_identifier("typeof")) {
+                op = Node::Op::TypeOf;
+            } else {
+                break;
+            }
+            prefixes.emplace_back(op, advance().begin);
         }
-        const std::size_t at = advance().begin;
-        std::vector<NodePtr> children;
-        children.push_back(unary());
-        return make(Node::Kind::Unary, op, at, at, std::move(children));
+        NodePtr node = postfix();
+        for (auto it = prefixes.rbegin(); it != prefixes.rend(); ++it) {
+            std::vector<NodePtr> children;
+            children.push_back(std::move(node));
+            node = make(Node::Kind::Unary, it->first, it->second, it->second, std::move(children));
+        }
+        return node;
     }
 
     NodePtr postfix() {
@@ -282,9 +300,7 @@ private:
         const Token& token = peek();
         switch (token.type) {
             case Token::Type::Number: advance(); return literal(token, token.number);
-            case Token::Type::String:
-                advance();
-                return literal(token, Text::owned(token.text));
+            case Token::Type::String: advance(); return literal(token, Text::owned(token.text));
             case Token::Type::Identifier: {
                 const std::string& name = token.text;
                 if (name == "true" || name == "false") {

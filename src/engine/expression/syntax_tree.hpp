@@ -25,11 +25,26 @@ struct ExpressionNode {
     };
 
     enum class Op : std::uint8_t {
-        None, Not, Negate, Plus, TypeOf,
-        Add, Subtract, Multiply, Divide, Remainder,
-        Less, LessEqual, Greater, GreaterEqual,
-        StrictEqual, StrictNotEqual, LooseEqual, LooseNotEqual,
-        And, Or,
+        None,
+        Not,
+        Negate,
+        Plus,
+        TypeOf,
+        Add,
+        Subtract,
+        Multiply,
+        Divide,
+        Remainder,
+        Less,
+        LessEqual,
+        Greater,
+        GreaterEqual,
+        StrictEqual,
+        StrictNotEqual,
+        LooseEqual,
+        LooseNotEqual,
+        And,
+        Or,
     };
 
     Kind kind = Kind::Literal;

@@ -113,8 +113,7 @@ double to_number(const Value& v) {
 Value to_primitive(const Value& v) {
     if (const Reference* r = std::get_if<Reference>(&v)) return Text::owned(json_text(*r->target));
     if (const Function* f = std::get_if<Function>(&v)) {
-        return Text::owned("function " + std::string(builtin_name(f->id)) +
-                           "() { [native code] }");
+        return Text::owned("function " + std::string(builtin_name(f->id)) + "() { [native code] }");
     }
     if (std::holds_alternative<MathObject>(v)) return Text::borrowed("[object Math]");
     return v;

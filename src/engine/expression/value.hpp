@@ -41,17 +41,36 @@ private:
 
 /// Every function the language can call.
 enum class Builtin : std::uint8_t {
-    Number, String, Boolean, IsNaN, IsFinite, ParseInt, ParseFloat,
-    MathAbs, MathMin, MathMax, MathRound, MathFloor, MathCeil, MathPow, MathSqrt,
-    StringIncludes, StringStartsWith, StringEndsWith, StringIndexOf,
-    StringToLowerCase, StringToUpperCase, StringTrim,
-    ArrayIncludes, ArrayIndexOf,
+    Number,
+    String,
+    Boolean,
+    IsNaN,
+    IsFinite,
+    ParseInt,
+    ParseFloat,
+    MathAbs,
+    MathMin,
+    MathMax,
+    MathRound,
+    MathFloor,
+    MathCeil,
+    MathPow,
+    MathSqrt,
+    StringIncludes,
+    StringStartsWith,
+    StringEndsWith,
+    StringIndexOf,
+    StringToLowerCase,
+    StringToUpperCase,
+    StringTrim,
+    ArrayIncludes,
+    ArrayIndexOf,
 };
 
 /// A callable value: a global function, a Math member, or a method bound to its receiver.
 struct Function {
     Builtin id;
-    Text text_receiver;                                 ///< for string methods
+    Text text_receiver;                                  ///< for string methods
     const boost::json::array* array_receiver = nullptr;  ///< for array methods
 };
 

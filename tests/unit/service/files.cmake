@@ -1,1 +1,5 @@
-set(CLARA_SERVICE_TESTS)
+set(CLARA_SERVICE_TESTS
+    ${CMAKE_CURRENT_LIST_DIR}/api_key_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/deployment_registry_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/execution_recorder_test.cpp
+)
