@@ -23,6 +23,8 @@ struct RouteOptions {
 /// Built once at start, then read-only and shared by all sessions.
 class Router {
 public:
+    /// Registers a route; `{name}` segments capture one path segment. Throws
+    /// std::invalid_argument for an empty segment or a second route of the same shape and method.
     void add(std::string_view method, std::string_view pattern, Handler handler,
              RouteOptions options = {});
 
@@ -34,7 +36,8 @@ public:
         std::vector<std::string> allowed_methods;  ///< for the Allow header of a 405
     };
 
-    /// Finds the route for `method` and a decoded `path`; a literal segment beats a `{param}`.
+    /// Finds the route for `method` and a decoded `path`; a literal segment beats a `{param}`,
+    /// a trailing slash is ignored, and HEAD falls back to the GET route.
     Match match(std::string_view method, std::string_view path) const;
 
 private:

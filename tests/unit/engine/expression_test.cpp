@@ -22,7 +22,8 @@ bool truthy(std::string_view source, const boost::json::value& input = nullptr) 
 }
 
 /// The ExpressionError message of parsing and evaluating `source`, or "" when none is thrown.
-std::string error_of(std::string_view source, const boost::json::value& input = nullptr,
+std::string error_of(std::string_view source,
+                     const boost::json::value& input = nullptr,
                      const ExpressionLimits& limits = {}) {
     try {
         Expression::parse(source, limits).evaluate(input);
@@ -43,7 +44,7 @@ void expect_cases(std::initializer_list<Case> cases) {
     for (const Case& c : cases) {
         SCOPED_TRACE(std::string(c.source) + "  with input " + c.input);
         try {
-            EXPECT_EQ(boost::json::serialize(evaluate(c.source, json(c.input))), 
+            EXPECT_EQ(boost::json::serialize(evaluate(c.source, json(c.input))),
                       boost::json::serialize(json(c.expected)));
         } catch (const ExpressionError& e) {
             ADD_FAILURE() << "unexpected ExpressionError: " << e.what();
@@ -596,13 +597,14 @@ TEST(ExpressionErrors, SurviveHostileNesting) {
     std::string chain = "1";
     for (int i = 0; i < 100'000; ++i) chain += "+1";
     EXPECT_NE(error_of(chain, nullptr, roomy).find("too complex"), std::string::npos);
-    EXPECT_NE(error_of(std::string(100'000, '[') , nullptr, roomy).find("syntax error"),
+    EXPECT_NE(error_of(std::string(100'000, '['), nullptr, roomy).find("syntax error"),
               std::string::npos);
 
     // Within the default limits: 199 parentheses are fine, 200 are not.
     EXPECT_EQ(evaluate(std::string(199, '(') + "1" + std::string(199, ')')), json("1"));
-    EXPECT_NE(error_of(std::string(200, '(') + "1" + std::string(200, ')')).find("nested too deeply"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(std::string(200, '(') + "1" + std::string(200, ')')).find("nested too deeply"),
+        std::string::npos);
     std::string ternaries;
     for (int i = 0; i < 240; ++i) ternaries += "1?1:";
     EXPECT_NE(error_of(ternaries + "1").find("nested too deeply"), std::string::npos);
