@@ -4,7 +4,6 @@ set(CLARA_ENGINE_EXPRESSION_SOURCES
     src/engine/expression.cpp
     src/engine/expression/js_number.cpp
     src/engine/expression/js_string.cpp
-    src/engine/expression/json_text.cpp
     src/engine/expression/value.cpp
     src/engine/expression/builtins.cpp
     src/engine/expression/lexer.cpp

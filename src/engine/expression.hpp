@@ -39,8 +39,9 @@ public:
     static Expression parse(std::string_view source, const ExpressionLimits& limits);
 
     /// Evaluates with `input`, `value` and `condition` bound to `input`. The result is the JS
-    /// value of the expression as JSON (`undefined` comes back as null, NaN as null as well,
-    /// since JSON has neither); use evaluate_truthy() for branch decisions.
+    /// value of the expression as JSON (`undefined` comes back as null, NaN and ±Infinity as
+    /// null as well, since JSON has neither, and so do functions and `Math`); use
+    /// evaluate_truthy() for branch decisions.
     /// Throws ExpressionError; at most 10,000 evaluation steps.
     boost::json::value evaluate(const boost::json::value& input) const;
 

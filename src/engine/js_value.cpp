@@ -2,6 +2,7 @@
 
 #include "engine/expression/js_number.hpp"
 #include "engine/expression/value.hpp"
+#include "util/json_text.hpp"
 
 #include <limits>
 
@@ -11,7 +12,7 @@ bool js_truthy(const boost::json::value& v) { return expr::to_boolean(expr::from
 
 double js_to_number(const boost::json::value& v) { return expr::to_number(expr::from_json(v)); }
 
-std::string js_number_to_string(double d) { return expr::format_number(d); }
+std::string js_number_to_string(double d) { return util::format_js_number(d); }
 
 std::string to_text(const boost::json::value& v) {
     switch (v.kind()) {

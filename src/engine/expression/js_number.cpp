@@ -122,58 +122,6 @@ double decimal_to_double(std::string_view literal) {
     return magnitude + exponent > 0 ? kInfinity : 0.0;
 }
 
-std::string format_number(double d) {
-    if (std::isnan(d)) return "NaN";
-    if (d == 0) return "0";  // also -0
-    if (std::isinf(d)) return d < 0 ? "-Infinity" : "Infinity";
-
-    std::string out;
-    if (d < 0) {
-        out.push_back('-');
-        d = -d;
-    }
-    // Shortest round-trip digits in the form D[.DDD]e±XX.
-    char buffer[64];
-    const auto result =
-        std::to_chars(buffer, buffer + sizeof buffer, d, std::chars_format::scientific);
-    const std::string_view sci(buffer, static_cast<std::size_t>(result.ptr - buffer));
-    const std::size_t e_pos = sci.find('e');
-    std::string digits(1, sci[0]);
-    if (e_pos > 1) digits.append(sci.substr(2, e_pos - 2));
-    int exponent = 0;
-    std::string_view exp_text = sci.substr(e_pos + 1);
-    const bool negative_exponent = exp_text[0] == '-';
-    exp_text.remove_prefix(1);  // to_chars always writes the sign
-    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
-    if (negative_exponent) exponent = -exponent;
-
-    // Number::toString with k digits and decimal point position n (ECMA-262 § 6.1.6.1.20).
-    const int k = static_cast<int>(digits.size());
-    const int n = exponent + 1;
-    if (k <= n && n <= 21) {
-        out += digits;
-        out.append(static_cast<std::size_t>(n - k), '0');
-    } else if (0 < n && n <= 21) {
-        out.append(digits, 0, static_cast<std::size_t>(n));
-        out.push_back('.');
-        out.append(digits, static_cast<std::size_t>(n));
-    } else if (-6 < n && n <= 0) {
-        out += "0.";
-        out.append(static_cast<std::size_t>(-n), '0');
-        out += digits;
-    } else {
-        out.push_back(digits[0]);
-        if (k > 1) {
-            out.push_back('.');
-            out.append(digits, 1);
-        }
-        const int e = n - 1;
-        out.push_back('e');
-        out.push_back(e < 0 ? '-' : '+');
-        out += std::to_string(std::abs(e));
-    }
-    return out;
-}
 
 double string_to_number(std::string_view text) {
     std::string_view t = trim_js_space(text);

@@ -5,8 +5,6 @@
 
 namespace clara::engine::expr {
 
-/// JS Number::toString(10): shortest round-trip digits, exponent form outside [1e-7, 1e21).
-std::string format_number(double d);
 
 /// JS StringToNumber: trims JS whitespace, "" -> 0, decimal / Infinity / 0x 0o 0b literals,
 /// anything else -> NaN.

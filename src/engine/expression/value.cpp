@@ -1,7 +1,7 @@
 #include "engine/expression/value.hpp"
 
 #include "engine/expression/js_number.hpp"
-#include "engine/expression/json_text.hpp"
+#include "util/json_text.hpp"
 
 #include <boost/json/string.hpp>
 
@@ -111,7 +111,7 @@ double to_number(const Value& v) {
 }
 
 Value to_primitive(const Value& v) {
-    if (const Reference* r = std::get_if<Reference>(&v)) return Text::owned(json_text(*r->target));
+    if (const Reference* r = std::get_if<Reference>(&v)) return Text::owned(util::to_json_text(*r->target));
     if (const Function* f = std::get_if<Function>(&v)) {
         return Text::owned("function " + std::string(builtin_name(f->id)) + "() { [native code] }");
     }
@@ -124,7 +124,7 @@ Text to_js_string(const Value& v) {
         case Category::Undefined: return Text::borrowed("undefined");
         case Category::Null: return Text::borrowed("null");
         case Category::Boolean: return Text::borrowed(std::get<bool>(v) ? "true" : "false");
-        case Category::Number: return Text::owned(format_number(std::get<double>(v)));
+        case Category::Number: return Text::owned(util::format_js_number(std::get<double>(v)));
         case Category::String: return std::get<Text>(v);
         case Category::Object: return std::get<Text>(to_primitive(v));
     }

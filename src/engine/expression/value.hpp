@@ -29,6 +29,7 @@ public:
     /// A string built during evaluation.
     static Text owned(std::string s);
 
+    /// The bytes (UTF-8).
     std::string_view view() const { return view_; }
 
     /// `count` bytes from byte `offset`, sharing this string's storage.

@@ -395,7 +395,7 @@ TEST(Expression, SupportsStringMembers) {
     });
 }
 
-TEST(Expression, SearchesLongNeedlesInLinearTime) {
+TEST(Expression, FindsLongNeedlesInLongTexts) {
     boost::json::object input;
     input["hay"] = std::string(200'000, 'a') + "b";
     input["needle"] = std::string(1000, 'a') + "b";
