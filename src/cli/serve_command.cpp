@@ -108,7 +108,8 @@ int serve() {
                         .registry = registry,
                         .catalog = nodes::builtin_catalog(),
                         .limits = {.max_input_size = settings.max_input_size,
-                                   .strict_node_errors = settings.strict_node_errors},
+                                   .strict_node_errors = settings.strict_node_errors,
+                                   .max_execution_time = settings.max_execution_time},
                         .started_at_ms = util::now_ms()};
     const auto router = api::build_router(app);
 

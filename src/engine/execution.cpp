@@ -85,6 +85,7 @@ Execution::Execution(WorkflowPtr workflow, json::object inputs, const ExecutionL
       inputs_(std::move(inputs)),
       context_(limits),
       done_(std::move(done)) {
+    context_.set_deadline(std::chrono::steady_clock::now() + limits.max_execution_time);
     const auto count = workflow_->nodes.size();
     nodes_.reserve(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -200,6 +201,8 @@ void Execution::cancel(ExecutionStatus status, std::string message) {
     stopped_ = true;
     cancelled_.emplace(status, std::move(message));
     finish_locked(lock);
+    lock.unlock();
+    context_.cancel();  // abort in-flight calls of running nodes
 }
 
 void Execution::finish_locked(std::unique_lock<std::mutex>& lock) {

@@ -17,6 +17,37 @@ std::vector<ExecutionLogEntry> ExecutionContext::logs() const {
     return logs_;
 }
 
+void ExecutionContext::on_cancel(std::function<void()> hook) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!cancelled_) {
+            cancel_hooks_.push_back(std::move(hook));
+            return;
+        }
+    }
+    hook();
+}
+
+void ExecutionContext::cancel() {
+    std::vector<std::function<void()>> hooks;
+    {
+        std::lock_guard lock(mutex_);
+        if (cancelled_) {
+            return;
+        }
+        cancelled_ = true;
+        hooks.swap(cancel_hooks_);
+    }
+    for (auto& hook : hooks) {
+        hook();
+    }
+}
+
+bool ExecutionContext::cancelled() const {
+    std::lock_guard lock(mutex_);
+    return cancelled_;
+}
+
 void ExecutionContext::append(std::string level, std::string node_id, std::string message) {
     std::lock_guard lock(mutex_);
     logs_.push_back({util::now_ms(), std::move(level), std::move(message), std::move(node_id)});

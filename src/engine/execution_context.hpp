@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@ namespace clara::engine {
 struct ExecutionLimits {
     std::size_t max_input_size = 10 * 1024 * 1024;  ///< decoded size cap for files and images
     bool strict_node_errors = false;  ///< soft failures become hard failures (STRICT_NODE_ERRORS)
+    std::chrono::milliseconds max_execution_time{300000};  ///< sets each execution's deadline
 };
 
 /// One line of an execution's log.
@@ -36,12 +39,29 @@ public:
     /// The log so far, in order.
     std::vector<ExecutionLogEntry> logs() const;
 
+    /// When the execution must be over (MAX_EXECUTION_TIME from its start); outbound calls use
+    /// min(their own timeout, time left).
+    std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+    void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+
+    /// Registers `hook` to run when the execution is cancelled (deadline, shutdown), e.g. to
+    /// close a socket; runs it at once if that already happened. Hooks run on the cancelling
+    /// thread and must not block.
+    void on_cancel(std::function<void()> hook);
+
+    /// Runs every registered hook once; later registrations run immediately.
+    void cancel();
+    bool cancelled() const;
+
 private:
     void append(std::string level, std::string node_id, std::string message);
 
     const ExecutionLimits& limits_;
     mutable std::mutex mutex_;
     std::vector<ExecutionLogEntry> logs_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    std::vector<std::function<void()>> cancel_hooks_;
+    bool cancelled_ = false;
 };
 
 }  // namespace clara::engine
