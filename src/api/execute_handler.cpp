@@ -31,7 +31,7 @@ constexpr std::size_t kStoredFieldLimit = 4096;  // STORE_EXECUTION_INPUTS=trunc
 /// Runs the plan and resumes with its result; past `timeout` the execution is cancelled and
 /// reports status timeout.
 asio::awaitable<engine::ExecutionResult> run_with_deadline(const engine::WorkflowPtr& plan,
-                                                           json::object inputs,
+                                                           json::object&& inputs,
                                                            const engine::ExecutionLimits& limits,
                                                            std::chrono::milliseconds timeout) {
     asio::steady_timer timer(co_await asio::this_coro::executor, timeout);

@@ -79,8 +79,7 @@ Awaitable handle_list_deployments(AppContext& app, http::Request& request) {
 Awaitable handle_get_workflow(AppContext& app, http::Request& request) {
     const auto deployment = require_active(app, require_slug(request));
     const auto& d = deployment->record;
-    const auto stats = co_await app.blocking.run(
-        [&app, id = d.id] { return app.store.deployment_stats(id); });
+    const auto stats = co_await app.blocking.run([&app, &d] { return app.store.deployment_stats(d.id); });
     auto schema = d.schema;
     if (auto* openapi = schema.as_object().if_contains("openapi"); openapi && openapi->is_object()) {
         openapi::set_server_url(openapi->as_object(), app.settings.base_url);

@@ -233,9 +233,9 @@ CompileResult compile_workflow(WorkflowDocument document, const NodeCatalog& cat
         diag.errors.push_back("Workflow must have at least one output node");
     }
     if (options.deploy_checks && !has_entry) {
-        diag.warnings.push_back(
-            "the workflow has no input node (input, image-input, pdf-input or file-upload), so "
-            "an API call cannot pass values to it");
+        diag.errors.push_back(
+            "Workflow must have at least one input node (input, image-input, pdf-input or "
+            "file-upload); add one so that API calls can pass values to the workflow");
     }
     if (!diag.ok()) {
         return result;

@@ -1,10 +1,13 @@
 #pragma once
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <exception>
 #include <type_traits>
 #include <utility>
 
@@ -21,20 +24,52 @@ public:
     BlockingPool(const BlockingPool&) = delete;
     BlockingPool& operator=(const BlockingPool&) = delete;
 
+    /// Runs `function` on a pool thread. Results must be default-constructible (the value
+    /// handed over alongside an exception).
     template <typename Function>
-    boost::asio::awaitable<std::invoke_result_t<Function&>> run(Function function) {
+    auto run(Function function) {
         using Result = std::invoke_result_t<Function&>;
-        co_return co_await boost::asio::co_spawn(
-            pool_,
-            [function = std::move(function)]() mutable -> boost::asio::awaitable<Result> {
-                if constexpr (std::is_void_v<Result>) {
-                    function();
-                    co_return;
-                } else {
-                    co_return function();
-                }
-            },
-            boost::asio::use_awaitable);
+        if constexpr (std::is_void_v<Result>) {
+            return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                               void(std::exception_ptr)>(
+                [this](auto handler, Function work) {
+                    boost::asio::post(pool_, [handler = std::move(handler),
+                                              work = std::move(work)]() mutable {
+                        std::exception_ptr error;
+                        try {
+                            work();
+                        } catch (...) {
+                            error = std::current_exception();
+                        }
+                        auto executor = boost::asio::get_associated_executor(handler);
+                        boost::asio::post(executor, [handler = std::move(handler), error]() mutable {
+                            std::move(handler)(error);
+                        });
+                    });
+                },
+                boost::asio::use_awaitable, std::move(function));
+        } else {
+            return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                               void(std::exception_ptr, Result)>(
+                [this](auto handler, Function work) {
+                    boost::asio::post(pool_, [handler = std::move(handler),
+                                              work = std::move(work)]() mutable {
+                        std::exception_ptr error;
+                        Result result{};
+                        try {
+                            result = work();
+                        } catch (...) {
+                            error = std::current_exception();
+                        }
+                        auto executor = boost::asio::get_associated_executor(handler);
+                        boost::asio::post(executor, [handler = std::move(handler), error,
+                                                     result = std::move(result)]() mutable {
+                            std::move(handler)(error, std::move(result));
+                        });
+                    });
+                },
+                boost::asio::use_awaitable, std::move(function));
+        }
     }
 
     /// Waits for queued work to finish and stops the threads.

@@ -16,12 +16,12 @@ ExecutionRecorder::ExecutionRecorder(storage::Store& store, std::size_t max_batc
 
 ExecutionRecorder::~ExecutionRecorder() { stop(); }
 
-asio::awaitable<void> ExecutionRecorder::record(storage::ExecutionRecord record) {
+asio::awaitable<void> ExecutionRecorder::record(const storage::ExecutionRecord& record) {
     auto initiate = [this, &record](auto handler) {
         // Resume the waiting coroutine on its own executor, whatever thread commits.
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        enqueue(Pending{std::move(record), [shared, executor](std::exception_ptr error) {
+        enqueue(Pending{record, [shared, executor](std::exception_ptr error) {
                             asio::post(executor, [shared, error] { (*shared)(error); });
                         }});
     };

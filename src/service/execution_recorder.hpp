@@ -25,7 +25,8 @@ public:
     ExecutionRecorder& operator=(const ExecutionRecorder&) = delete;
 
     /// Completes once `record` is durable; throws storage::StorageError when the write failed.
-    boost::asio::awaitable<void> record(storage::ExecutionRecord record);
+    /// Taken by reference: the caller's record outlives the wait.
+    boost::asio::awaitable<void> record(const storage::ExecutionRecord& record);
 
     /// Writes what is queued, then stops the writer thread. Later records fail.
     void stop();

@@ -76,15 +76,15 @@ TEST(CompileWorkflow, NamesCustomNodeTypesAsCustom) {
               std::string::npos);
 }
 
-TEST(CompileWorkflow, DeployRequiresAnOutputNodeAndWarnsWithoutEntry) {
+TEST(CompileWorkflow, DeployRequiresAnOutputNodeAndAnEntryNode) {
     auto result = compile(R"({"nodes":[{"id":"i","type":"input"}],"connections":[]})");
     EXPECT_TRUE(std::count(result.diag.errors.begin(), result.diag.errors.end(),
                            "Workflow must have at least one output node") == 1);
 
     result = compile(R"({"nodes":[{"id":"s","type":"static-text","data":{"text":"x"}},{"id":"o","type":"output"}],
         "connections":[{"source":"s","target":"o"}]})");
-    ASSERT_TRUE(result.diag.ok());
-    EXPECT_TRUE(has_entry_starting_with(result.diag.warnings, "the workflow has no input node"));
+    ASSERT_EQ(result.diag.errors.size(), 1u);
+    EXPECT_TRUE(has_entry_starting_with(result.diag.errors, "Workflow must have at least one input node"));
 
     // Rows loaded from storage skip the deploy requirements.
     result = compile(R"({"nodes":[{"id":"i","type":"input"}],"connections":[]})",
