@@ -2,6 +2,7 @@
 # in a generated .cpp, looked up by its path relative to the source tree.
 set(CLARA_EMBEDDED_FILES
     src/storage/migrations/sqlite/V001__init.sql
+    src/storage/migrations/postgres/V001__init.sql
 )
 
 set(CLARA_EMBED_OUTPUT ${CMAKE_BINARY_DIR}/generated/embedded_files.cpp)

@@ -1,6 +1,14 @@
 set(CLARA_STORAGE_SOURCES
     src/storage/migrations.cpp
     src/storage/open_store.cpp
+    src/storage/postgres/array_literal.cpp
+    src/storage/postgres/connection_pool.cpp
+    src/storage/postgres/jsonb_text.cpp
+    src/storage/postgres/pg_connection.cpp
+    src/storage/postgres/pg_result.cpp
+    src/storage/postgres/postgres_change_listener.cpp
+    src/storage/postgres/postgres_options.cpp
+    src/storage/postgres/postgres_store.cpp
     src/storage/sqlite/sqlite_connection.cpp
     src/storage/sqlite/sqlite_store.cpp
 )

@@ -1,3 +1,4 @@
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
 
@@ -22,6 +23,10 @@ std::string scheme_of(std::string_view url) {
 }  // namespace
 
 std::unique_ptr<Store> open_store(const std::string& database_url) {
+    return open_store(database_url, StoreOptions{});
+}
+
+std::unique_ptr<Store> open_store(const std::string& database_url, const StoreOptions& options) {
     const std::string_view url = database_url;
     if (url.empty()) {
         return std::make_unique<SqliteStore>(std::string(kDefaultSqlitePath));
@@ -37,7 +42,13 @@ std::unique_ptr<Store> open_store(const std::string& database_url) {
         }
     }
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-        throw StorageError("PostgreSQL support is not available in this build yet");
+        return std::make_unique<PostgresStore>(PostgresOptions{
+            .url = database_url,
+            .pool_min = options.pool_min,
+            .pool_max = options.pool_max,
+            .ssl = options.ssl,
+            .ssl_verify = options.ssl_verify,
+        });
     }
     throw std::invalid_argument(
         "unsupported DATABASE_URL scheme '" + scheme_of(url) +

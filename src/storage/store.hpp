@@ -3,6 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -96,6 +97,17 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// A running watch on deployment changes (see Store::watch_deployment_changes); it stops, and
+/// no callback runs any more, once it is destroyed.
+class DeploymentChangeSubscription {
+public:
+    virtual ~DeploymentChangeSubscription() = default;
+};
+
+/// Receives the id of a deployment that some instance inserted, deactivated, re-keyed or purged;
+/// an empty id means that changes may have been missed and everything should be reloaded.
+using DeploymentChangeCallback = std::function<void(const std::string& deployment_id)>;
+
 /// The runner's persistent state, in domain terms. Calls block; callers run them on storage
 /// threads, never on the I/O threads. Implementations are safe to call from several threads.
 class Store {
@@ -152,10 +164,36 @@ public:
 
     /// A cheap round trip to the database.
     virtual bool ping() = 0;
+
+    /// Calls `callback` (on a background thread) for each deployment change made through any
+    /// store on the same database, this one included, so that several instances behind a load
+    /// balancer keep their caches in step. Changes are announced in the same transaction as the
+    /// change itself (PostgreSQL NOTIFY), so no caller can forget to. Subscribe before loading
+    /// the deployments: no change after this returns is missed (if the database could not be
+    /// reached yet, an empty id follows once it can). Returns nullptr when the backend serves a
+    /// single process (SQLite), where there is nothing to hear.
+    virtual std::unique_ptr<DeploymentChangeSubscription> watch_deployment_changes(
+        DeploymentChangeCallback callback) {
+        return nullptr;
+    }
+};
+
+/// Connection settings for a server database (DB_POOL_MIN, DB_POOL_MAX, DB_SSL,
+/// DB_SSL_VERIFY); SQLite ignores them. `pool_min` / `pool_max` in the URL's query win.
+struct StoreOptions {
+    int pool_min = 2;
+    int pool_max = 10;
+    bool ssl = false;        ///< require TLS
+    bool ssl_verify = true;  ///< with ssl: verify the server certificate and host name
 };
 
 /// Opens the backend named by `database_url`: empty or `sqlite:PATH` -> SQLite (the default
-/// path is ./data/clara.db); `postgresql://` or `postgres://` -> PostgreSQL.
+/// path is ./data/clara.db); `postgresql://` or `postgres://` -> PostgreSQL (an unreachable
+/// server makes calls fail, not the opening). Throws std::invalid_argument for an unsupported
+/// URL.
 std::unique_ptr<Store> open_store(const std::string& database_url);
+
+/// open_store() with explicit connection settings for PostgreSQL.
+std::unique_ptr<Store> open_store(const std::string& database_url, const StoreOptions& options);
 
 }  // namespace clara::storage

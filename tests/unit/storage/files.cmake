@@ -1,6 +1,12 @@
 set(CLARA_STORAGE_TESTS
+    ${CMAKE_CURRENT_LIST_DIR}/array_literal_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/connection_pool_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/jsonb_text_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/migrations_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/open_store_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/postgres_change_listener_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/postgres_options_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/postgres_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/sqlite_store_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/store_conformance_test.cpp
 )

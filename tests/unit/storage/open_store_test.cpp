@@ -1,5 +1,6 @@
 #include "storage/store.hpp"
 
+#include "storage/postgres/postgres_store.hpp"
 #include "unit/storage/store_backends.hpp"
 
 #include <gtest/gtest.h>
@@ -62,9 +63,29 @@ TEST(OpenStore, SqliteMemoryCreatesNoFile) {
     EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 }
 
-TEST(OpenStore, PostgresUrlsReportMissingSupport) {
-    EXPECT_THROW(open_store("postgresql://clara@localhost/clara"), StorageError);
-    EXPECT_THROW(open_store("postgres://clara@localhost/clara"), StorageError);
+TEST(OpenStore, PostgresUrlsOpenAPostgresStoreWithoutConnectingFirst) {
+    // Port 1 on loopback: nothing listens, so connecting fails at once; opening must not.
+    for (const std::string scheme : {"postgresql", "postgres"}) {
+        SCOPED_TRACE(scheme);
+        auto store = open_store(scheme + "://clara@127.0.0.1:1/clara");
+        auto* postgres = dynamic_cast<PostgresStore*>(store.get());
+        ASSERT_NE(postgres, nullptr);
+        EXPECT_EQ(postgres->options().pool_min, 2);
+        EXPECT_EQ(postgres->options().pool_max, 10);
+        EXPECT_FALSE(store->ping());
+    }
+}
+
+TEST(OpenStore, PostgresTakesPoolAndTlsSettingsFromOptionsAndUrl) {
+    auto store = open_store("postgresql://clara@127.0.0.1:1/clara?pool_min=1",
+                            StoreOptions{.pool_min = 3, .pool_max = 4, .ssl = true});
+    auto* postgres = dynamic_cast<PostgresStore*>(store.get());
+    ASSERT_NE(postgres, nullptr);
+    EXPECT_EQ(postgres->options().url, "postgresql://clara@127.0.0.1:1/clara");
+    EXPECT_EQ(postgres->options().pool_min, 1);  // the URL wins
+    EXPECT_EQ(postgres->options().pool_max, 4);
+    EXPECT_TRUE(postgres->options().ssl);
+    EXPECT_TRUE(postgres->options().ssl_verify);
 }
 
 TEST(OpenStore, UnknownSchemeNamesTheAcceptedFormsWithoutEchoingSecrets) {

@@ -5,12 +5,14 @@
 //   static std::optional<std::string> skip_reason();  // why it cannot run here, if it cannot
 //   std::unique_ptr<Store> open();                     // a store on this instance's database
 // Each instance owns one fresh, empty database; open() may be called again (after the previous
-// store is destroyed) to reopen the same database. A PostgreSQL backend would read its DSN from
-// CLARA_TEST_POSTGRES_URL (skipping when unset), create a fresh schema in its constructor and
-// drop it in its destructor, and be appended to StoreBackends.
+// store is destroyed) to reopen the same database. The PostgreSQL backend reads its server from
+// CLARA_TEST_POSTGRES_URL (skipping when unset) and works in a fresh schema, created in its
+// constructor and dropped in its destructor.
 
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
+#include "unit/storage/postgres_test_support.hpp"
 #include "util/crypto.hpp"
 
 #include <gtest/gtest.h>
@@ -56,7 +58,26 @@ private:
     std::filesystem::path path_ = dir_.path() / "clara.db";
 };
 
-using StoreBackends = ::testing::Types<SqliteFileBackend>;
+/// PostgreSQL on the server of CLARA_TEST_POSTGRES_URL, in a schema of its own.
+class PostgresSchemaBackend {
+public:
+    static constexpr const char* kName = "Postgres";
+
+    static std::optional<std::string> skip_reason() { return postgres_skip_reason(); }
+
+    PostgresSchemaBackend() {
+        if (const auto url = postgres_test_url()) {
+            schema_.emplace(*url);
+        }
+    }
+
+    std::unique_ptr<Store> open() { return std::make_unique<PostgresStore>(schema_->options()); }
+
+private:
+    std::optional<PgTestSchema> schema_;
+};
+
+using StoreBackends = ::testing::Types<SqliteFileBackend, PostgresSchemaBackend>;
 
 /// Names each typed test after its backend ("StoreConformance/Sqlite.…").
 struct BackendName {

@@ -189,6 +189,25 @@ TYPED_TEST(StoreConformance, FindReturnsNothingForUnknownSlugOrId) {
     EXPECT_FALSE(this->store().find_deployment_by_id(util::uuid_v4()).has_value());
 }
 
+TYPED_TEST(StoreConformance, MalformedIdsFindNothingInsteadOfFailing) {
+    const auto deployment = this->deploy("well-formed");
+    const auto run = make_execution(deployment.id, "success", kT0);
+    this->store().insert_executions(std::span(&run, 1));
+
+    for (const std::string id : {"not-a-uuid", "", "'; DROP TABLE deployed_workflows; --"}) {
+        SCOPED_TRACE(id);
+        EXPECT_FALSE(this->store().find_deployment_by_id(id).has_value());
+        EXPECT_FALSE(this->store().deactivate_deployment(id));
+        EXPECT_FALSE(this->store().replace_api_key_hash(id, util::sha256_hex("k")));
+        EXPECT_FALSE(this->store().purge_deployment(id));
+        EXPECT_EQ(this->store().deployment_stats(id).execution_count, 0);
+        EXPECT_TRUE(this->store().list_executions({.workflow_id = id}).empty());
+        EXPECT_TRUE(this->store().list_executions_page({.workflow_id = id}).empty());
+    }
+    EXPECT_TRUE(this->store().find_deployment_by_id(deployment.id).has_value());
+    EXPECT_EQ(this->all_executions(deployment.id).size(), 1u);
+}
+
 TYPED_TEST(StoreConformance, SlugExistsForActiveAndInactiveDeployments) {
     const auto active = this->deploy("active-one");
     const auto retired = this->deploy("retired-one");
