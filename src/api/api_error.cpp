@@ -6,12 +6,13 @@
 namespace clara::api {
 
 ApiError::ApiError(unsigned status, std::string error, std::string message,
-                   boost::json::object extra)
+                   boost::json::object extra, http::HeaderList headers)
     : std::runtime_error(error + ": " + message),
       status_(status),
       error_(std::move(error)),
       message_(std::move(message)),
-      extra_(std::move(extra)) {}
+      extra_(std::move(extra)),
+      headers_(std::move(headers)) {}
 
 http::Response error_response(unsigned status, std::string_view error, std::string_view message,
                               const boost::json::object& extra) {
@@ -27,7 +28,11 @@ http::Response error_response(unsigned status, std::string_view error, std::stri
 }
 
 http::Response error_response(const ApiError& error) {
-    return error_response(error.status(), error.error(), error.message(), error.extra());
+    auto response = error_response(error.status(), error.error(), error.message(), error.extra());
+    for (const auto& [name, value] : error.headers()) {
+        response.set_header(name, value);
+    }
+    return response;
 }
 
 http::Response json_response(unsigned status, const boost::json::value& body) {

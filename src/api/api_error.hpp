@@ -15,18 +15,21 @@ namespace clara::api {
 class ApiError : public std::runtime_error {
 public:
     ApiError(unsigned status, std::string error, std::string message,
-             boost::json::object extra = {});
+             boost::json::object extra = {}, http::HeaderList headers = {});
 
     unsigned status() const { return status_; }
     const std::string& error() const { return error_; }
     const std::string& message() const { return message_; }
     const boost::json::object& extra() const { return extra_; }
+    /// Response headers that belong to the error (Retry-After, RateLimit-*).
+    const http::HeaderList& headers() const { return headers_; }
 
 private:
     unsigned status_;
     std::string error_;
     std::string message_;
     boost::json::object extra_;
+    http::HeaderList headers_;
 };
 
 /// `{"success": false, "error", "message", ...extra, "timestamp"}` with the given status.

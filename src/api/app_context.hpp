@@ -3,7 +3,10 @@
 #include "config/settings.hpp"
 #include "engine/execution_context.hpp"
 #include "engine/node.hpp"
+#include "api/cors.hpp"
 #include "service/blocking_pool.hpp"
+#include "service/execution_gate.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/deployment_registry.hpp"
 #include "service/execution_recorder.hpp"
 #include "storage/store.hpp"
@@ -22,9 +25,12 @@ struct AppContext {
     service::ExecutionRecorder& recorder;
     service::DeploymentRegistry& registry;
     const engine::NodeCatalog& catalog;
+    service::ExecutionGate& gate;
+    service::FixedWindowRateLimiter& rate_limiter;   ///< per API key and workflow
+    service::FixedWindowRateLimiter& auth_failures;  ///< failed authentications per client IP
+    CorsPolicy cors;
     engine::ExecutionLimits limits;
     std::int64_t started_at_ms = 0;
-    std::atomic<int> running_executions{0};
 };
 
 }  // namespace clara::api

@@ -1,4 +1,5 @@
 // POST /api/deploy: validate, compile once, generate the schemas and a key, store, cache.
+#include "api/access_control.hpp"
 #include "api/api_error.hpp"
 #include "api/handlers.hpp"
 #include "api/request_parsing.hpp"
@@ -87,6 +88,7 @@ json::array to_array(const std::vector<std::string>& lines) {
 }  // namespace
 
 Awaitable handle_deploy(AppContext& app, http::Request& request) {
+    require_management_access(app, request);
     const auto body = parse_json_object_body(request);
     json::array problems;
     auto deploy = validate_request(body, problems);

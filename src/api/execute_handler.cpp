@@ -109,18 +109,43 @@ json::array string_array(const std::vector<std::string>& items) {
     return array;
 }
 
-/// Decrements the running-executions gauge however the handler leaves.
-struct RunningGuard {
-    std::atomic<int>& counter;
-    explicit RunningGuard(std::atomic<int>& c) : counter(c) { ++counter; }
-    ~RunningGuard() { --counter; }
-};
+/// Counts the request against its key's window (RATE_LIMIT_*). Returns the RateLimit-* headers
+/// for the response; throws 429 with them when the window is used up.
+http::HeaderList check_rate_limit(AppContext& app, const service::DeployedWorkflow& deployment) {
+    if (!app.settings.rate_limit_enabled) {
+        return {};
+    }
+    const auto decision =
+        app.rate_limiter.hit(deployment.record.api_key_hash + ":" + deployment.record.id);
+    const auto window_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(app.rate_limiter.window()).count();
+    http::HeaderList headers{
+        {"RateLimit-Policy", std::to_string(decision.limit) + ";w=" + std::to_string(window_seconds)},
+        {"RateLimit-Limit", std::to_string(decision.limit)},
+        {"RateLimit-Remaining", std::to_string(decision.remaining)},
+        {"RateLimit-Reset", std::to_string(decision.reset.count())},
+    };
+    if (!decision.allowed) {
+        headers.emplace_back("Retry-After", std::to_string(decision.reset.count()));
+        throw ApiError(429, "Too many requests", "Rate limit exceeded. Please try again later.", {},
+                       std::move(headers));
+    }
+    return headers;
+}
+
+http::Response with_headers(http::Response response, const http::HeaderList& headers) {
+    for (const auto& [name, value] : headers) {
+        response.set_header(name, value);
+    }
+    return response;
+}
 
 }  // namespace
 
 Awaitable handle_execute(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
-    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kSlug, slug);
+    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kSlug, slug);
+    const auto rate_headers = check_rate_limit(app, *deployment);
     auto body = parse_json_object_body(request);
     if (const auto problem = openapi::sanitize_inputs(body)) {
         throw ApiError(400, "Input validation failed", *problem);
@@ -136,7 +161,12 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
                        std::move(extra));
     }
 
-    const RunningGuard running(app.running_executions);
+    auto slot = co_await app.gate.acquire();
+    if (!slot) {
+        throw ApiError(503, "Server busy",
+                       "Too many executions are running or waiting; retry shortly",
+                       {}, {{"Retry-After", "1"}});
+    }
     storage::ExecutionRecord record;
     record.id = util::uuid_v4();
     record.workflow_id = deployment->record.id;
@@ -146,6 +176,7 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
 
     auto result = co_await run_with_deadline(deployment->plan, std::move(body), app.limits,
                                              app.settings.max_execution_time);
+    slot = {};  // the slot bounds running work; recording waits outside it
 
     const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - started)
@@ -199,7 +230,8 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
         text += R"(,"metadata":)";
         util::append_json_text(text, metadata);
         text += '}';
-        co_return http::Response::text(200, "application/json; charset=utf-8", std::move(text));
+        co_return with_headers(http::Response::text(200, "application/json; charset=utf-8", std::move(text)),
+                               rate_headers);
     }
 
     json::object response{{"success", false}, {"error", result.error}};
@@ -227,12 +259,15 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
         response["logs"] = std::move(logs);
     }
     response["metadata"] = std::move(metadata);
-    co_return json_response(result.status == engine::ExecutionStatus::kTimeout ? 504 : 500, response);
+    co_return with_headers(
+        json_response(result.status == engine::ExecutionStatus::kTimeout ? 504 : 500, response),
+        rate_headers);
 }
 
 Awaitable handle_list_executions(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
-    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kSlug, slug);
+    const auto deployment =
+        authenticate_workflow_key(app, request, KeyBinding::kSlug, slug, AdminAccess::kAllowed);
     const auto page = parse_pagination(request, 50);
     storage::ExecutionQuery query;
     query.workflow_id = deployment->record.id;

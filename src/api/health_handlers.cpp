@@ -44,7 +44,8 @@ Awaitable handle_health(AppContext& app, http::Request&) {
              {"rateLimit", json::object{{"enabled", s.rate_limit_enabled},
                                         {"maxRequests", s.rate_limit_max_requests}}},
          }},
-        {"executions", json::object{{"running", app.running_executions.load()},
+        {"executions", json::object{{"running", app.gate.running()},
+                                    {"queued", app.gate.queued()},
                                     {"limit", s.max_concurrent_executions}}},
         {"deployments", app.registry.size()},
     };

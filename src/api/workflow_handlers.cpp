@@ -1,4 +1,5 @@
 // Deployment management: list, details, schema, delete, regenerate-key.
+#include "api/access_control.hpp"
 #include "api/api_error.hpp"
 #include "api/handlers.hpp"
 #include "api/request_parsing.hpp"
@@ -36,6 +37,7 @@ service::DeployedWorkflowPtr require_active(const AppContext& app, std::string_v
 }  // namespace
 
 Awaitable handle_list_deployments(AppContext& app, http::Request& request) {
+    require_management_access(app, request);
     const auto page = parse_pagination(request, 100);
     storage::DeploymentQuery query;
     query.limit = page.limit + 1;  // one more tells whether another page exists
@@ -114,7 +116,7 @@ Awaitable handle_get_schema(AppContext& app, http::Request& request) {
 
 Awaitable handle_delete_workflow(AppContext& app, http::Request& request) {
     const auto id = std::string(require_uuid(request));
-    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kId, id);
+    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kId, id, AdminAccess::kAllowed);
     const bool deleted = co_await app.blocking.run([&app, &id] { return app.store.deactivate_deployment(id); });
     if (!deleted) {
         throw ApiError(404, "Workflow not found", "No active workflow has the id '" + id + "'");
@@ -129,7 +131,7 @@ Awaitable handle_delete_workflow(AppContext& app, http::Request& request) {
 
 Awaitable handle_regenerate_key(AppContext& app, http::Request& request) {
     const auto id = std::string(require_uuid(request));
-    const auto deployment = authenticate_workflow_key(app.registry, request, KeyBinding::kId, id);
+    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kId, id, AdminAccess::kAllowed);
     const auto key = service::generate_api_key();
     const bool replaced = co_await app.blocking.run(
         [&app, &id, &key] { return app.store.replace_api_key_hash(id, key.hash); });

@@ -101,12 +101,24 @@ int serve() {
     asio::io_context io(static_cast<int>(threads));
     service::BlockingPool blocking(2);
     service::ExecutionRecorder recorder(*store);
+    service::ExecutionGate gate(settings.max_concurrent_executions, settings.max_queued_executions);
+    service::FixedWindowRateLimiter rate_limiter(settings.rate_limit_max_requests,
+                                                 settings.rate_limit_window);
+    service::FixedWindowRateLimiter auth_failures(settings.auth_fail_limit, std::chrono::minutes(15));
+    if (settings.admin_api_key.empty()) {
+        spdlog::warn("ADMIN_API_KEY is not set: deploy and the deployment list accept local "
+                     "clients only; set it to manage the runner from elsewhere");
+    }
     api::AppContext app{.settings = settings,
                         .store = *store,
                         .blocking = blocking,
                         .recorder = recorder,
                         .registry = registry,
                         .catalog = nodes::builtin_catalog(),
+                        .gate = gate,
+                        .rate_limiter = rate_limiter,
+                        .auth_failures = auth_failures,
+                        .cors = api::CorsPolicy(settings.cors_origins),
                         .limits = {.max_input_size = settings.max_input_size,
                                    .strict_node_errors = settings.strict_node_errors,
                                    .max_execution_time = settings.max_execution_time},

@@ -175,8 +175,29 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
         }
     }
 
+    read.integer("MAX_QUEUED_EXECUTIONS", s.max_queued_executions, 0, 10000000);
     read.boolean("RATE_LIMIT_ENABLED", s.rate_limit_enabled);
     read.integer("RATE_LIMIT_MAX_REQUESTS", s.rate_limit_max_requests, 1, 100000000);
+    read.milliseconds("RATE_LIMIT_WINDOW_MS", s.rate_limit_window, 1000, 86400000LL * 31);
+    read.integer("AUTH_FAIL_LIMIT", s.auth_fail_limit, 1, 100000000);
+
+    read.string("ADMIN_API_KEY", s.admin_api_key);
+    read.boolean("TRUST_PROXY", s.trust_proxy);
+    if (const auto origins = read.text("CORS_ORIGINS")) {
+        s.cors_origins.clear();
+        std::string_view list = *origins;
+        while (!list.empty()) {
+            const auto comma = list.find(',');
+            auto origin = trim(list.substr(0, comma));
+            while (!origin.empty() && origin.back() == '/') {
+                origin.pop_back();
+            }
+            if (!origin.empty()) {
+                s.cors_origins.push_back(std::move(origin));
+            }
+            list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        }
+    }
 
     read.string("LOG_LEVEL", s.log_level);
     if (s.log_level != "trace" && s.log_level != "debug" && s.log_level != "info" &&
@@ -185,6 +206,12 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
                            s.log_level + "')");
         s.log_level = "info";
     }
+    read.string("LOG_FORMAT", s.log_format);
+    if (s.log_format != "text" && s.log_format != "json") {
+        problems.push_back("LOG_FORMAT must be text or json (got '" + s.log_format + "')");
+        s.log_format = "text";
+    }
+    read.string("LOG_FILE", s.log_file);
     return s;
 }
 

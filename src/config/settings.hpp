@@ -37,11 +37,22 @@ struct Settings {
     bool expose_execution_logs = false;
     StoreInputs store_execution_inputs = StoreInputs::kTruncated;
 
-    // Shown by /health; enforced by later components.
+    unsigned max_queued_executions = 1000;  ///< waiting beyond the concurrency limit; then 503
+
+    // Rate limiting: per API key and workflow, fixed window.
     bool rate_limit_enabled = true;
     unsigned rate_limit_max_requests = 100;
+    std::chrono::milliseconds rate_limit_window{3600000};
+    unsigned auth_fail_limit = 20;  ///< failed authentications per client IP per 15 minutes
+
+    // Access control
+    std::string admin_api_key;  ///< empty: management routes only from loopback clients
+    bool trust_proxy = false;   ///< take the client IP from the last X-Forwarded-For entry
+    std::vector<std::string> cors_origins{"*"};
 
     std::string log_level = "info";
+    std::string log_format = "text";  ///< text | json
+    std::string log_file;             ///< also write logs here when set
 };
 
 /// Reads a variable; nullopt when unset.

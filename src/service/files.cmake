@@ -5,5 +5,7 @@ set(CLARA_SERVICE_SOURCES
     src/service/deployed_workflow.cpp
     src/service/deployment_registry.cpp
     src/service/execution_recorder.cpp
+    src/service/execution_gate.cpp
+    src/service/rate_limiter.cpp
     ${CLARA_SERVICE_SLUG_SOURCES}
 )
