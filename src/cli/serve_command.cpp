@@ -8,11 +8,17 @@
 #include "nodes/builtin_catalog.hpp"
 #include "service/blocking_pool.hpp"
 #include "service/deployment_registry.hpp"
+#include "service/deployment_sync.hpp"
 #include "service/execution_recorder.hpp"
 #include "storage/store.hpp"
 #include "util/time_format.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
@@ -39,7 +45,12 @@ std::optional<config::Settings> load_or_report() {
 }
 
 std::unique_ptr<storage::Store> open_and_migrate(const config::Settings& settings) {
-    auto store = storage::open_store(settings.database_url);
+    storage::StoreOptions options;
+    options.pool_min = settings.db_pool_min;
+    options.pool_max = settings.db_pool_max;
+    options.ssl = settings.db_ssl;
+    options.ssl_verify = settings.db_ssl_verify;
+    auto store = storage::open_store(settings.database_url, options);
     const int applied = store->migrate();
     if (applied > 0) {
         spdlog::info("applied {} database migration(s)", applied);
@@ -47,13 +58,27 @@ std::unique_ptr<storage::Store> open_and_migrate(const config::Settings& setting
     return store;
 }
 
-void load_deployments(storage::Store& store, service::DeploymentRegistry& registry) {
-    for (auto& record : store.load_active_deployments()) {
-        const auto slug = record.slug;
+/// Prunes executions older than EXECUTION_RETENTION_DAYS, now and then every CLEANUP_INTERVAL_MS.
+asio::awaitable<void> prune_old_executions(const config::Settings& settings, storage::Store& store,
+                                           service::BlockingPool& blocking) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    while (true) {
+        const auto cutoff = util::now_ms() - static_cast<std::int64_t>(settings.execution_retention_days) *
+                                                 24 * 3600 * 1000;
         try {
-            registry.put(service::load_deployed_workflow(std::move(record), nodes::builtin_catalog()));
+            const auto deleted =
+                co_await blocking.run([&store, cutoff] { return store.delete_executions_before(cutoff); });
+            if (deleted > 0) {
+                spdlog::info("pruned {} execution(s) older than {} days", deleted,
+                             settings.execution_retention_days);
+            }
         } catch (const std::exception& e) {
-            spdlog::error("workflow /{} is not served: {}", slug, e.what());
+            spdlog::warn("pruning old executions failed: {}", e.what());
+        }
+        timer.expires_after(settings.cleanup_interval);
+        const auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) {
+            co_return;
         }
     }
 }
@@ -93,8 +118,17 @@ int serve() {
         return 1;
     }
 
+    // Subscribe before loading, so that no change made by another instance in between is missed.
     service::DeploymentRegistry registry;
-    load_deployments(*store, registry);
+    const auto& catalog = nodes::builtin_catalog();
+    auto subscription = store->watch_deployment_changes([&](const std::string& id) {
+        try {
+            service::apply_deployment_change(*store, registry, catalog, id);
+        } catch (const std::exception& e) {
+            spdlog::warn("could not apply a deployment change ({}): {}", id.empty() ? "all" : id, e.what());
+        }
+    });
+    service::reload_all_deployments(*store, registry, catalog);
 
     const unsigned threads =
         settings.io_threads > 0 ? settings.io_threads : std::max(1u, std::thread::hardware_concurrency());
@@ -114,7 +148,7 @@ int serve() {
                         .blocking = blocking,
                         .recorder = recorder,
                         .registry = registry,
-                        .catalog = nodes::builtin_catalog(),
+                        .catalog = catalog,
                         .gate = gate,
                         .rate_limiter = rate_limiter,
                         .auth_failures = auth_failures,
@@ -157,6 +191,10 @@ int serve() {
         });
     });
 
+    if (settings.cleanup_old_executions) {
+        asio::co_spawn(io, prune_old_executions(settings, *store, blocking), asio::detached);
+    }
+
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) {
         workers.emplace_back([&io] { io.run(); });
@@ -165,6 +203,7 @@ int serve() {
     for (auto& worker : workers) {
         worker.join();
     }
+    subscription.reset();
     blocking.join();
     recorder.stop();
     spdlog::info("stopped");

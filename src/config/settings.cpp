@@ -153,6 +153,16 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
     read.milliseconds("SHUTDOWN_GRACE_MS", s.shutdown_grace, 0, 3600000);
 
     read.string("DATABASE_URL", s.database_url);
+    read.integer("DB_POOL_MIN", s.db_pool_min, 0, 1000);
+    read.integer("DB_POOL_MAX", s.db_pool_max, 1, 1000);
+    if (s.db_pool_min > s.db_pool_max) {
+        problems.push_back("DB_POOL_MIN must not exceed DB_POOL_MAX");
+    }
+    read.boolean("DB_SSL", s.db_ssl);
+    read.boolean("DB_SSL_VERIFY", s.db_ssl_verify);
+    read.boolean("CLEANUP_OLD_EXECUTIONS", s.cleanup_old_executions);
+    read.integer("EXECUTION_RETENTION_DAYS", s.execution_retention_days, 1, 36500);
+    read.milliseconds("CLEANUP_INTERVAL_MS", s.cleanup_interval, 1000, 86400000LL * 7);
 
     read.milliseconds("MAX_EXECUTION_TIME", s.max_execution_time, 1000, 86400000);
     read.integer("MAX_INPUT_SIZE", s.max_input_size, 1024, kMaxBytes);

@@ -26,6 +26,13 @@ struct Settings {
 
     // Database
     std::string database_url;  ///< empty: SQLite at ./data/clara.db
+    int db_pool_min = 2;
+    int db_pool_max = 10;
+    bool db_ssl = false;
+    bool db_ssl_verify = true;
+    bool cleanup_old_executions = false;      ///< prune executions periodically
+    unsigned execution_retention_days = 30;   ///< older executions are pruned
+    std::chrono::milliseconds cleanup_interval{3600000};
 
     // Execution
     std::chrono::milliseconds max_execution_time{300000};

@@ -21,6 +21,21 @@ void DeploymentRegistry::put(DeployedWorkflowPtr deployment) {
     by_id_[deployment->record.id] = std::move(deployment);
 }
 
+void DeploymentRegistry::replace_all(const std::vector<DeployedWorkflowPtr>& deployments) {
+    Index by_id;
+    Index by_slug;
+    Index by_key_hash;
+    for (const auto& deployment : deployments) {
+        by_id[deployment->record.id] = deployment;
+        by_slug[deployment->record.slug] = deployment;
+        by_key_hash[deployment->record.api_key_hash] = deployment;
+    }
+    std::unique_lock lock(mutex_);
+    by_id_.swap(by_id);
+    by_slug_.swap(by_slug);
+    by_key_hash_.swap(by_key_hash);
+}
+
 void DeploymentRegistry::remove(std::string_view id) {
     std::unique_lock lock(mutex_);
     erase_locked(id);

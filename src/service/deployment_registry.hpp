@@ -20,6 +20,9 @@ public:
     /// Removes the deployment with this id, if present.
     void remove(std::string_view id);
 
+    /// Replaces the whole content (after a reload from the database).
+    void replace_all(const std::vector<DeployedWorkflowPtr>& deployments);
+
     DeployedWorkflowPtr find_by_slug(std::string_view slug) const;
     DeployedWorkflowPtr find_by_id(std::string_view id) const;
     DeployedWorkflowPtr find_by_key_hash(std::string_view hash) const;

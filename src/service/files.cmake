@@ -7,5 +7,6 @@ set(CLARA_SERVICE_SOURCES
     src/service/execution_recorder.cpp
     src/service/execution_gate.cpp
     src/service/rate_limiter.cpp
+    src/service/deployment_sync.cpp
     ${CLARA_SERVICE_SLUG_SOURCES}
 )
