@@ -1,4 +1,5 @@
 set(CLARA_CLI_SOURCES
     src/cli/serve_command.cpp
     src/cli/offline_commands.cpp
+    src/cli/logging.cpp
 )

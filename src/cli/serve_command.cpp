@@ -1,5 +1,6 @@
 // `serve` and `migrate`: wire settings, store, cache, recorder and HTTP server together.
 #include "cli/commands.hpp"
+#include "cli/logging.hpp"
 
 #include "api/app_context.hpp"
 #include "api/routes.hpp"
@@ -40,7 +41,12 @@ std::optional<config::Settings> load_or_report() {
         }
         return std::nullopt;
     }
-    spdlog::set_level(spdlog::level::from_str(settings.log_level));
+    try {
+        configure_logging(settings);
+    } catch (const std::exception& e) {
+        std::cerr << "configuration error: LOG_FILE: " << e.what() << "\n";
+        return std::nullopt;
+    }
     return settings;
 }
 
@@ -162,7 +168,17 @@ int serve() {
     http::ServerSettings server_settings;
     server_settings.host = settings.host;
     server_settings.port = settings.port;
-    http::Server server(io, server_settings, router, api::transport_error);
+    // Access log: one line per request with its id, never headers or bodies (they hold keys).
+    // Failures show at the default level; successes at debug, so the hot path writes nothing.
+    const auto access_log = [](const http::Request& request, const http::Response& response,
+                               std::chrono::microseconds duration) {
+        const auto level = response.status >= 400 ? spdlog::level::info : spdlog::level::debug;
+        if (spdlog::should_log(level)) {
+            spdlog::log(level, "{} {} {} - {:.1f}ms id={}", request.method, request.path,
+                        response.status, duration.count() / 1000.0, request.request_id);
+        }
+    };
+    http::Server server(io, server_settings, router, api::transport_error, access_log);
     try {
         server.start();
     } catch (const std::exception& e) {
