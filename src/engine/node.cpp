@@ -36,6 +36,12 @@ const boost::json::value* NodeInputs::first() const {
     return entries_.empty() ? nullptr : entries_.front().second;
 }
 
+const boost::json::value* NodeInputs::read_or_first(
+    std::initializer_list<std::string_view> keys) const {
+    const auto* value = read(keys);
+    return value != nullptr ? value : first();
+}
+
 void SyncNode::start(NodeRun& run) const {
     boost::json::value result;
     try {

@@ -53,6 +53,9 @@ public:
     /// The first live input in connection order, or nullptr.
     const boost::json::value* first() const;
 
+    /// read(keys), else the first live input: the read order of single-input nodes.
+    const boost::json::value* read_or_first(std::initializer_list<std::string_view> keys) const;
+
     bool empty() const { return entries_.empty(); }
     void clear() { entries_.clear(); }
 

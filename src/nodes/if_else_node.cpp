@@ -27,10 +27,7 @@ public:
 
 protected:
     json::value compute(NodeRun& run) const override {
-        const auto* input = run.inputs().read({"input", "condition"});
-        if (input == nullptr) {
-            input = run.inputs().first();
-        }
+        const auto* input = run.inputs().read_or_first({"input", "condition"});
         const json::value value = input != nullptr ? *input : json::value(nullptr);
         bool branch = false;
         try {

@@ -27,10 +27,7 @@ public:
 
 protected:
     json::value compute(NodeRun& run) const override {
-        const auto* input = run.inputs().read({"input", "json"});
-        if (input == nullptr) {
-            input = run.inputs().first();
-        }
+        const auto* input = run.inputs().read_or_first({"input", "json"});
         if (input == nullptr || input->is_null()) {
             if (fail_on_error_) {
                 throw NodeFailure("Empty input provided to JSON parser");

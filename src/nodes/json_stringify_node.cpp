@@ -33,10 +33,7 @@ public:
 
 protected:
     json::value compute(NodeRun& run) const override {
-        const auto* input = run.inputs().read({"input", "json"});
-        if (input == nullptr) {
-            input = run.inputs().first();
-        }
+        const auto* input = run.inputs().read_or_first({"input", "json"});
         if (input == nullptr || input->is_null()) {
             return json::object{{"output", null_fallback_}};
         }

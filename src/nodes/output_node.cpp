@@ -33,10 +33,7 @@ public:
 
 protected:
     json::value compute(NodeRun& run) const override {
-        const auto* input = run.inputs().get("input");
-        if (input == nullptr) {
-            input = run.inputs().first();
-        }
+        const auto* input = run.inputs().read_or_first({"input"});
         if (input == nullptr || input->is_null()) {
             return nullptr;
         }
