@@ -19,6 +19,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
 
 namespace clara::api {
 namespace asio = boost::asio;
@@ -28,30 +31,64 @@ namespace {
 
 constexpr std::size_t kStoredFieldLimit = 4096;  // STORE_EXECUTION_INPUTS=truncated, per string
 
+/// Where an execution's result meets the coroutine waiting for it, whichever comes first.
+struct PendingResult {
+    std::mutex mutex;
+    std::optional<engine::ExecutionResult> result;       // arrived before anyone waited
+    std::function<void(engine::ExecutionResult)> resume;  // set once the coroutine waits
+};
+
 /// Runs the plan and resumes with its result; past `timeout` the execution is cancelled and
-/// reports status timeout.
+/// reports status timeout. Workflows whose nodes all finish inline complete before this
+/// returns control, without a timer or a trip through the event loop.
 asio::awaitable<engine::ExecutionResult> run_with_deadline(const engine::WorkflowPtr& plan,
                                                            json::object&& inputs,
                                                            const engine::ExecutionLimits& limits,
                                                            std::chrono::milliseconds timeout) {
+    auto pending = std::make_shared<PendingResult>();
+    auto execution = engine::Execution::start(
+        plan, std::move(inputs), limits, [pending](engine::ExecutionResult result) {
+            std::unique_lock lock(pending->mutex);
+            if (!pending->resume) {
+                pending->result = std::move(result);
+                return;
+            }
+            auto resume = std::move(pending->resume);
+            lock.unlock();
+            resume(std::move(result));
+        });
+    {
+        std::lock_guard lock(pending->mutex);
+        if (pending->result) {
+            co_return std::move(*pending->result);
+        }
+    }
+
     asio::steady_timer timer(co_await asio::this_coro::executor, timeout);
-    auto initiate = [&](auto handler) {
+    timer.async_wait([weak = std::weak_ptr<engine::Execution>(execution),
+                      timeout](const boost::system::error_code& ec) {
+        if (auto running = weak.lock(); running && !ec) {
+            running->cancel(engine::ExecutionStatus::kTimeout,
+                            "Workflow execution timeout after " + std::to_string(timeout.count()) +
+                                "ms");
+        }
+    });
+    auto initiate = [&pending](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         auto executor = asio::get_associated_executor(*shared);
-        auto execution = engine::Execution::start(
-            plan, std::move(inputs), limits, [shared, executor](engine::ExecutionResult result) {
-                asio::post(executor, [shared, result = std::move(result)]() mutable {
-                    (*shared)(std::move(result));
-                });
+        auto resume = [shared, executor](engine::ExecutionResult result) {
+            asio::post(executor, [shared, result = std::move(result)]() mutable {
+                (*shared)(std::move(result));
             });
-        timer.async_wait([weak = std::weak_ptr<engine::Execution>(execution),
-                          timeout](const boost::system::error_code& ec) {
-            if (auto running = weak.lock(); running && !ec) {
-                running->cancel(engine::ExecutionStatus::kTimeout,
-                                "Workflow execution timeout after " +
-                                    std::to_string(timeout.count()) + "ms");
-            }
-        });
+        };
+        std::unique_lock lock(pending->mutex);
+        if (pending->result) {  // finished while the timer was being armed
+            auto result = std::move(*pending->result);
+            lock.unlock();
+            resume(std::move(result));
+            return;
+        }
+        pending->resume = std::move(resume);
     };
     auto result = co_await asio::async_initiate<decltype(asio::use_awaitable),
                                                 void(engine::ExecutionResult)>(initiate,
