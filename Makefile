@@ -8,7 +8,13 @@ JOBS ?= $(shell nproc)
 deps:
 	./scripts/install-deps.sh
 
-build: deps
+# Swagger UI (embedded in the binary) and the browser-test tools come from npm; reinstalled
+# whenever package-lock.json is newer than the last install. No install scripts are run.
+node_modules/.package-lock.json: package.json package-lock.json | deps
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+build: deps node_modules/.package-lock.json
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 

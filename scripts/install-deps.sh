@@ -8,8 +8,13 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev libsqlite3-dev libpq-dev libpoppler-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
     libgtest-dev libgmock-dev
+    clang-14 libclang-rt-14-dev
     python3 sqlite3 curl ca-certificates
+    chromium
 )
+# Node.js and npm fetch Swagger UI and the browser-test tools (package.json). A machine image may
+# bring its own, newer Node; Debian's is installed only when there is none.
+command -v node >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -77,7 +77,7 @@ Awaitable handle_info(AppContext& app, http::Request&) {
              {"GET /health", "Service and database health"},
              {"GET /api/info", "This description"},
          }},
-        {"documentation", app.settings.base_url + "/api/info"},
+        {"documentation", app.settings.base_url + "/api/docs"},
     };
     co_return json_response(200, body);
 }

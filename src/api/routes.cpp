@@ -2,6 +2,7 @@
 
 #include "api/api_error.hpp"
 #include "api/handlers.hpp"
+#include "web/web_routes.hpp"
 
 #include <boost/json.hpp>
 
@@ -105,6 +106,7 @@ http::Router build_router(AppContext& app) {
         router.add(route.method, route.pattern, bind(app, route.handler), route.options);
     }
     add_preflight_routes(router, app, routes);
+    web::add_web_routes(router, app);
     return router;
 }
 

@@ -1,0 +1,11 @@
+set(CLARA_WEB_SOURCES
+    src/web/content_type.cpp
+    src/web/html_escape.cpp
+    src/web/html_template.cpp
+    src/web/static_assets.cpp
+    src/web/asset_response.cpp
+    src/web/security_headers.cpp
+    src/web/pages.cpp
+    src/web/runner_openapi.cpp
+    src/web/web_routes.cpp
+)
