@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "http/request_target.hpp"
+
 #include "util/crypto.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -79,28 +81,6 @@ bool is_sane_request_id(std::string_view id) {
 }
 
 /// Splits a request target into the decoded path and query; false when it is not a valid URI.
-bool parse_target(std::string_view target, Request& request) {
-    auto parsed = boost::urls::parse_uri_reference(target);
-    if (!parsed) {
-        return false;
-    }
-    const boost::urls::url_view& url = *parsed;
-    std::string path = url.path();
-    if (path.empty() && url.has_authority()) {
-        path = "/";
-    }
-    if (path.empty() || path.front() != '/') {
-        return false;
-    }
-    request.path = std::move(path);
-    boost::urls::encoding_opts options;
-    options.space_as_plus = true;  // HTML forms and most clients encode spaces in queries as '+'
-    for (const auto& param : url.params(options)) {
-        request.query.emplace_back(param.key, param.value);
-    }
-    return true;
-}
-
 bool is_http_error(const error_code& ec) {
     return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
@@ -435,7 +415,7 @@ net::awaitable<Outcome> Server::Impl::serve_one(Connection& connection,
         is_sane_request_id(incoming_id) ? std::string(incoming_id) : util::uuid_v4();
 
     const bool unread_input = !parser.is_done();
-    if (!parse_target(request.target, request)) {
+    if (!parse_request_target(request.target, request)) {
         co_return co_await finish(connection, request,
                                   make_error(400, "Bad request", "Malformed request target"),
                                   version, true, started, unread_input);

@@ -1,0 +1,2 @@
+// Boost.JSON compiled into the fuzz build, so the sanitizers and the coverage see it.
+#include <boost/json/src.hpp>

@@ -1,0 +1,2 @@
+// Boost.URL compiled into the fuzz build, so the sanitizers and the coverage see it.
+#include <boost/url/src.hpp>
