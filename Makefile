@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test clean
+.PHONY: deps build run test clean bench
 
 deps:
 	./scripts/install-deps.sh
@@ -23,6 +23,10 @@ run: build
 
 test: build
 	./scripts/run-tests.sh $(BUILD_DIR)
+
+# Load benchmarks (see BENCHMARKS.md); not part of `make test`. Installs wrk and nginx if missing.
+bench:
+	./bench/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,0 +1,13 @@
+-- Shared by the bench scripts: after the run, one machine-readable line with the totals and
+-- latency percentiles in microseconds (bench/measure.py reads it; wrk's own table stays above).
+function done(summary, latency, requests)
+    local e = summary.errors
+    io.write(string.format(
+        'BENCH_SUMMARY {"requests":%d,"duration_us":%d,"bytes":%d,' ..
+        '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
+        '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d,"mean":%.1f}}\n',
+        summary.requests, summary.duration, summary.bytes,
+        e.connect, e.read, e.write, e.status, e.timeout,
+        latency:percentile(50), latency:percentile(90), latency:percentile(99),
+        latency:percentile(99.9), latency.max, latency.mean))
+end
