@@ -1,5 +1,7 @@
 #include "openapi/input_validator.hpp"
 
+#include "util/utf8.hpp"
+
 #include "util/base64.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -112,41 +114,6 @@ void check_file_object(std::string_view field,
 
 // --- sanitiser ---------------------------------------------------------------------------------
 
-/// JavaScript's `\s` set.
-bool is_js_whitespace(char32_t c) {
-    switch (c) {
-        case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20:
-        case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F:
-        case 0x3000: case 0xFEFF:
-            return true;
-        default:
-            return c >= 0x2000 && c <= 0x200A;
-    }
-}
-
-/// The code point at `i` of UTF-8 `text` and its byte length; malformed input is decoded
-/// leniently (only whitespace recognition depends on it).
-char32_t code_point_at(std::string_view text, std::size_t i, std::size_t& bytes) {
-    const auto byte = [&](std::size_t k) -> char32_t {
-        return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) & 0x3F : 0;
-    };
-    const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xF0 && lead < 0xF8) {
-        bytes = 4;
-        return ((lead & 0x07) << 18) | (byte(1) << 12) | (byte(2) << 6) | byte(3);
-    }
-    if (lead >= 0xE0 && lead < 0xF0) {
-        bytes = 3;
-        return ((lead & 0x0F) << 12) | (byte(1) << 6) | byte(2);
-    }
-    if (lead >= 0xC0 && lead < 0xE0) {
-        bytes = 2;
-        return ((lead & 0x1F) << 6) | byte(1);
-    }
-    bytes = 1;
-    return lead;
-}
-
 /// Whether a string longer than 1,000,000 characters (UTF-16 units, as JavaScript counts) has
 /// fewer than 10 % non-whitespace characters.
 bool has_excessive_whitespace(std::string_view text) {
@@ -156,14 +123,12 @@ bool has_excessive_whitespace(std::string_view text) {
     std::size_t length = 0;
     std::size_t non_whitespace = 0;
     for (std::size_t i = 0; i < text.size();) {
-        std::size_t bytes = 1;
-        const char32_t c = code_point_at(text, i, bytes);
-        const std::size_t units = bytes == 4 ? 2 : 1;  // astral characters are surrogate pairs
+        const char32_t c = util::next_code_point(text, i);
+        const std::size_t units = c >= 0x10000 ? 2 : 1;  // astral characters are surrogate pairs
         length += units;
-        if (!is_js_whitespace(c)) {
+        if (!util::is_js_whitespace(c)) {
             non_whitespace += units;
         }
-        i += bytes;
     }
     return length > kWhitespaceCheckLength && non_whitespace * 10 < length;
 }

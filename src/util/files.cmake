@@ -4,4 +4,5 @@ set(CLARA_UTIL_SOURCES
     src/util/base64.cpp
     src/util/embedded_files.cpp
     src/util/json_text.cpp
+    src/util/utf8.cpp
 )
