@@ -31,7 +31,8 @@ TEST(ParseRequestTarget, RefusesFragmentsIncludingAfterAnEmptyQuery) {
 }
 
 TEST(ParseRequestTarget, RefusesTargetsThatAreNotOriginForm) {
-    for (const auto* target : {"", "*", "health", "/bad%zz"}) {
+    for (const auto* target : {"", "*", "health", "/bad%zz", "htAtp:\xC6", "/caf\xC3\xA9",
+                               "ftp://host/x"}) {
         Request request;
         EXPECT_FALSE(parse_request_target(target, request)) << target;
     }
