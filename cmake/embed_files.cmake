@@ -2,7 +2,9 @@
 # in a generated .cpp, looked up by its path relative to the source tree.
 set(CLARA_EMBEDDED_FILES
     src/storage/migrations/sqlite/V001__init.sql
+    src/storage/migrations/sqlite/V002__token_usage.sql
     src/storage/migrations/postgres/V001__init.sql
+    src/storage/migrations/postgres/V002__token_usage.sql
     # Pages, scripts and styles of the dashboard and documentation pages (src/web/).
     web/dashboard/index.html
     web/dashboard/dashboard.css

@@ -138,6 +138,34 @@ json::value stored_inputs(const json::object& body, config::StoreInputs mode) {
     return truncate_for_storage(body);
 }
 
+/// Token usage as stored and reported: {promptTokens, completionTokens, totalTokens, calls}.
+json::object usage_json(const engine::TokenUsage& usage) {
+    return json::object{{"promptTokens", usage.prompt_tokens},
+                        {"completionTokens", usage.completion_tokens},
+                        {"totalTokens", usage.total_tokens},
+                        {"calls", usage.calls}};
+}
+
+/// The HTTP status of a failed execution: the deadline 504, a provider that failed 502 or
+/// timed out 504, anything else 500.
+unsigned failure_status(const engine::ExecutionResult& result) {
+    if (result.status == engine::ExecutionStatus::kTimeout) {
+        return 504;
+    }
+    if (!result.failed_node) {
+        return 500;
+    }
+    switch (result.failure_kind) {
+        case engine::FailureKind::kUpstream:
+            return 502;
+        case engine::FailureKind::kUpstreamTimeout:
+            return 504;
+        case engine::FailureKind::kNode:
+            break;
+    }
+    return 500;
+}
+
 json::array string_array(const std::vector<std::string>& items) {
     json::array array;
     for (const auto& item : items) {
@@ -231,6 +259,9 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
     }
     record.status = std::string(engine::to_string(result.status));
     record.duration_ms = duration_ms;
+    if (!result.usage.empty()) {
+        record.token_usage = usage_json(result.usage);
+    }
     record.created_at_ms = util::now_ms();
     if (result.status == engine::ExecutionStatus::kSuccess) {
         record.outputs = result.outputs;
@@ -255,6 +286,9 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
                           {"durationMs", duration_ms},
                           {"timestamp", util::iso8601_ms(record.created_at_ms)},
                           {"executionId", record.id}};
+    if (!record.token_usage.is_null()) {
+        metadata["tokenUsage"] = record.token_usage;
+    }
     if (result.status == engine::ExecutionStatus::kSuccess) {
         metadata["nodesExecuted"] = result.nodes_executed;
         metadata["skippedNodes"] = string_array(result.skipped_nodes);
@@ -276,6 +310,16 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
         response["message"] = "The workflow did not finish within MAX_EXECUTION_TIME (" +
                               std::to_string(app.settings.max_execution_time.count()) +
                               "ms); raise the limit or make the workflow faster";
+    } else if (result.failed_node && result.failure_kind != engine::FailureKind::kNode) {
+        response["message"] = "Node '" + result.failed_node->id +
+                              "' failed because the provider or service it calls " +
+                              (result.failure_kind == engine::FailureKind::kUpstreamTimeout
+                                   ? "did not answer in time"
+                                   : "failed or refused the request") +
+                              "; check the service, its URL and credentials, then retry";
+        response["failedNode"] = json::object{{"id", result.failed_node->id},
+                                              {"name", result.failed_node->name},
+                                              {"type", result.failed_node->type}};
     } else if (result.failed_node) {
         response["message"] = "Node '" + result.failed_node->id +
                               "' failed; check its configuration and the inputs it received";
@@ -296,9 +340,7 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
         response["logs"] = std::move(logs);
     }
     response["metadata"] = std::move(metadata);
-    co_return with_headers(
-        json_response(result.status == engine::ExecutionStatus::kTimeout ? 504 : 500, response),
-        rate_headers);
+    co_return with_headers(json_response(failure_status(result), response), rate_headers);
 }
 
 Awaitable handle_list_executions(AppContext& app, http::Request& request) {
@@ -337,6 +379,7 @@ Awaitable handle_list_executions(AppContext& app, http::Request& request) {
             {"duration", row.duration_ms ? json::value(std::to_string(*row.duration_ms) + "ms")
                                          : json::value(nullptr)},
             {"durationMs", row.duration_ms ? json::value(*row.duration_ms) : json::value(nullptr)},
+            {"tokenUsage", row.token_usage},
             {"createdAt", util::iso8601_ms(row.created_at_ms)},
         });
     }

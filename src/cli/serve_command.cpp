@@ -1,12 +1,12 @@
 // `serve` and `migrate`: wire settings, store, cache, recorder and HTTP server together.
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
+#include "cli/node_runtime.hpp"
 
 #include "api/app_context.hpp"
 #include "api/routes.hpp"
 #include "config/settings.hpp"
 #include "http/server.hpp"
-#include "nodes/builtin_catalog.hpp"
 #include "service/blocking_pool.hpp"
 #include "service/deployment_registry.hpp"
 #include "service/deployment_sync.hpp"
@@ -124,9 +124,21 @@ int serve() {
         return 1;
     }
 
+    const unsigned threads =
+        settings.io_threads > 0 ? settings.io_threads : std::max(1u, std::thread::hardware_concurrency());
+    asio::io_context io(static_cast<int>(threads));
+    std::vector<std::string> runtime_problems;
+    const auto runtime = make_node_runtime(settings, io, runtime_problems);
+    if (!runtime_problems.empty()) {
+        for (const auto& problem : runtime_problems) {
+            spdlog::critical("configuration error: {}", problem);
+        }
+        return 1;
+    }
+    const auto& catalog = *runtime.catalog;
+
     // Subscribe before loading, so that no change made by another instance in between is missed.
     service::DeploymentRegistry registry;
-    const auto& catalog = nodes::builtin_catalog();
     auto subscription = store->watch_deployment_changes([&](const std::string& id) {
         try {
             service::apply_deployment_change(*store, registry, catalog, id);
@@ -136,9 +148,6 @@ int serve() {
     });
     service::reload_all_deployments(*store, registry, catalog);
 
-    const unsigned threads =
-        settings.io_threads > 0 ? settings.io_threads : std::max(1u, std::thread::hardware_concurrency());
-    asio::io_context io(static_cast<int>(threads));
     service::BlockingPool blocking(2);
     service::ExecutionRecorder recorder(*store);
     service::ExecutionGate gate(settings.max_concurrent_executions, settings.max_queued_executions);

@@ -665,6 +665,7 @@ net::awaitable<void> run(OperationPtr op) {
                      redirects > 0 ? "Redirect refused: " + error : std::move(error));
             co_return;
         }
+        destination = op->client->policy.rewrite(std::move(*destination));
         op->host = destination->origin.host;
         const HostDecision decision = op->client->policy.check_host(*destination);
         if (decision.verdict == HostVerdict::kRefused) {

@@ -378,12 +378,26 @@ std::optional<Destination> parse_destination(std::string_view url, std::string& 
     return destination;
 }
 
-OutboundPolicy::OutboundPolicy(Allowlist allowlist, std::vector<Origin> trusted_origins)
-    : allowlist_(std::move(allowlist)), trusted_origins_(std::move(trusted_origins)) {}
+OutboundPolicy::OutboundPolicy(Allowlist allowlist, std::vector<Origin> trusted_origins,
+                               std::string rewrite_localhost_to)
+    : allowlist_(std::move(allowlist)),
+      trusted_origins_(std::move(trusted_origins)),
+      rewrite_localhost_to_(std::move(rewrite_localhost_to)) {}
 
 OutboundPolicy OutboundPolicy::from_settings(const OutboundPolicySettings& settings,
                                              std::vector<std::string>& problems) {
     Allowlist allowlist = parse_allowlist(settings.allowlist, problems);
+    std::string rewrite_to = settings.rewrite_localhost_to;
+    if (!rewrite_to.empty() && !parse_ip_address(rewrite_to)) {
+        std::string error;
+        if (rewrite_to.find_first_of("/:@?#[] ") != std::string::npos ||
+            !parse_destination("http://" + rewrite_to + "/", error)) {
+            problems.push_back("REWRITE_LOCALHOST_TO must be a host name or address (got '" +
+                               rewrite_to + "')");
+            rewrite_to.clear();
+        }
+    }
+    const OutboundPolicy rewriter(Allowlist{}, {}, rewrite_to);
     std::vector<Origin> trusted;
     for (const auto& url : settings.trusted_service_urls) {
         if (url.empty()) {
@@ -391,12 +405,33 @@ OutboundPolicy OutboundPolicy::from_settings(const OutboundPolicySettings& setti
         }
         std::string error;
         if (auto destination = parse_destination(url, error)) {
-            trusted.push_back(destination->origin);
+            trusted.push_back(rewriter.rewrite(std::move(*destination)).origin);
         } else {
             problems.push_back("service URL '" + url + "' cannot be trusted: " + error);
         }
     }
-    return OutboundPolicy(std::move(allowlist), std::move(trusted));
+    return OutboundPolicy(std::move(allowlist), std::move(trusted), std::move(rewrite_to));
+}
+
+Destination OutboundPolicy::rewrite(Destination destination) const {
+    if (rewrite_localhost_to_.empty()) {
+        return destination;
+    }
+    const auto& host = destination.origin.host;
+    if (host != "localhost" && host != "127.0.0.1" && host != "::1") {
+        return destination;
+    }
+    std::string error;
+    const bool default_port = (destination.origin.scheme == "http" && destination.origin.port == 80) ||
+                              (destination.origin.scheme == "https" && destination.origin.port == 443);
+    const auto literal = parse_ip_address(rewrite_localhost_to_);
+    auto url = destination.origin.scheme + "://" +
+               (literal && literal->v6 ? "[" + to_string(*literal) + "]" : rewrite_localhost_to_);
+    if (!default_port) {
+        url += ":" + std::to_string(destination.origin.port);
+    }
+    auto rewritten = parse_destination(url + destination.target, error);
+    return rewritten ? std::move(*rewritten) : destination;
 }
 
 bool OutboundPolicy::is_trusted(const Origin& origin) const {
@@ -452,6 +487,7 @@ std::optional<std::string> OutboundPolicy::precheck(std::string_view url) const 
     if (!destination) {
         return error;
     }
+    destination = rewrite(std::move(*destination));
     const HostDecision decision = check_host(*destination);
     if (decision.verdict == HostVerdict::kRefused) {
         return decision.reason;

@@ -116,6 +116,10 @@ struct OutboundPolicySettings {
     /// Configured service URLs (OPENAI_API_BASE_URL, OLLAMA_URL, COMFYUI_URL, PYTHON_BACKEND_URL,
     /// CLARA_ASSISTANT_URL, CLARA_CORE_URL); empty entries are ignored.
     std::vector<std::string> trusted_service_urls;
+    /// REWRITE_LOCALHOST_TO: a host name or address that replaces the host `localhost` and the
+    /// loopback addresses 127.0.0.1 and ::1 in every URL (host part only), e.g. when the runner
+    /// runs in a container and the services on its host. Empty: no rewriting.
+    std::string rewrite_localhost_to;
 };
 
 /// The SSRF guard: public addresses are allowed; loopback, private, link-local, unspecified,
@@ -125,11 +129,16 @@ class OutboundPolicy {
 public:
     /// Nothing allow-listed and nothing trusted.
     OutboundPolicy() = default;
-    OutboundPolicy(Allowlist allowlist, std::vector<Origin> trusted_origins);
+    OutboundPolicy(Allowlist allowlist, std::vector<Origin> trusted_origins,
+                   std::string rewrite_localhost_to = {});
 
     /// Builds the policy; invalid allowlist entries and service URLs go to `problems`.
     static OutboundPolicy from_settings(const OutboundPolicySettings& settings,
                                         std::vector<std::string>& problems);
+
+    /// `destination` with a local host replaced per REWRITE_LOCALHOST_TO (unchanged when unset or
+    /// when the host is not local).
+    Destination rewrite(Destination destination) const;
 
     /// True when `origin` equals a configured service origin.
     bool is_trusted(const Origin& origin) const;
@@ -154,6 +163,7 @@ public:
 private:
     Allowlist allowlist_;
     std::vector<Origin> trusted_origins_;
+    std::string rewrite_localhost_to_;
 };
 
 }  // namespace clara::client

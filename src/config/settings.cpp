@@ -1,5 +1,7 @@
 #include "config/settings.hpp"
 
+#include "config/env_reader.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -8,80 +10,6 @@
 
 namespace clara::config {
 namespace {
-
-std::string trim(std::string_view text) {
-    const auto begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string_view::npos) {
-        return {};
-    }
-    const auto end = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(begin, end - begin + 1));
-}
-
-/// Reads typed variables from an EnvLookup, collecting every problem.
-class Reader {
-public:
-    Reader(const EnvLookup& env, std::vector<std::string>& problems)
-        : env_(env), problems_(problems) {}
-
-    std::optional<std::string> text(const std::string& name) const {
-        auto value = env_(name);
-        if (value && trim(*value).empty()) {
-            return std::nullopt;  // an empty variable means "use the default"
-        }
-        return value;
-    }
-
-    void string(const std::string& name, std::string& target) const {
-        if (auto value = text(name)) {
-            target = trim(*value);
-        }
-    }
-
-    template <typename Int>
-    void integer(const std::string& name, Int& target, long long min, long long max) const {
-        const auto value = text(name);
-        if (!value) {
-            return;
-        }
-        const auto trimmed = trim(*value);
-        long long parsed = 0;
-        const auto* end = trimmed.data() + trimmed.size();
-        const auto [ptr, ec] = std::from_chars(trimmed.data(), end, parsed);
-        if (ec != std::errc() || ptr != end || parsed < min || parsed > max) {
-            problems_.push_back(name + " must be a whole number from " + std::to_string(min) +
-                                " to " + std::to_string(max) + " (got '" + trimmed + "')");
-            return;
-        }
-        target = static_cast<Int>(parsed);
-    }
-
-    void milliseconds(const std::string& name, std::chrono::milliseconds& target, long long min,
-                      long long max) const {
-        long long value = target.count();
-        integer(name, value, min, max);
-        target = std::chrono::milliseconds(value);
-    }
-
-    void boolean(const std::string& name, bool& target) const {
-        const auto value = text(name);
-        if (!value) {
-            return;
-        }
-        const auto trimmed = trim(*value);
-        if (trimmed == "true" || trimmed == "1" || trimmed == "yes") {
-            target = true;
-        } else if (trimmed == "false" || trimmed == "0" || trimmed == "no") {
-            target = false;
-        } else {
-            problems_.push_back(name + " must be true or false (got '" + trimmed + "')");
-        }
-    }
-
-private:
-    const EnvLookup& env_;
-    std::vector<std::string>& problems_;
-};
 
 constexpr long long kMaxBytes = 1LL << 32;
 
@@ -138,7 +66,7 @@ EnvLookup process_environment(const std::string& dotenv_path) {
 
 Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems) {
     Settings s;
-    const Reader read(env, problems);
+    const EnvReader read(env, problems);
     read.string("HOST", s.host);
     read.integer("PORT", s.port, 0, 65535);
     read.string("BASE_URL", s.base_url);
@@ -208,6 +136,8 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
             list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
         }
     }
+
+    read_service_settings(read, s.services);
 
     read.string("LOG_LEVEL", s.log_level);
     if (s.log_level != "trace" && s.log_level != "debug" && s.log_level != "info" &&

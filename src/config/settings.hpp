@@ -1,5 +1,7 @@
 #pragma once
 
+#include "config/service_settings.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +58,8 @@ struct Settings {
     std::string admin_api_key;  ///< empty: management routes only from loopback clients
     bool trust_proxy = false;   ///< take the client IP from the last X-Forwarded-For entry
     std::vector<std::string> cors_origins{"*"};
+
+    ServiceSettings services;  ///< providers, services and the outbound policy
 
     std::string log_level = "info";
     std::string log_format = "text";  ///< text | json

@@ -59,10 +59,10 @@ public:
     const json::value* external_value() const override { return external_; }
     ExecutionContext& context() override { return execution_->context_; }
     void succeed(json::value result) override {
-        execution_->on_node_finished(index_, std::move(result), {});
+        execution_->on_node_finished(index_, std::move(result), {}, FailureKind::kNode);
     }
-    void fail(std::string message) override {
-        execution_->on_node_finished(index_, std::nullopt, std::move(message));
+    void fail(std::string message, FailureKind kind) override {
+        execution_->on_node_finished(index_, std::nullopt, std::move(message), kind);
     }
     std::shared_ptr<void> keep_alive() override { return execution_->shared_from_this(); }
 
@@ -161,7 +161,7 @@ void Execution::pump(std::unique_lock<std::mutex>& lock) {
         try {
             node.instance->start(*run);
         } catch (const std::exception& e) {
-            run->fail(std::string("unexpected error: ") + e.what());
+            run->fail(std::string("unexpected error: ") + e.what(), FailureKind::kNode);
         }
         lock.lock();
     }
@@ -172,7 +172,7 @@ void Execution::pump(std::unique_lock<std::mutex>& lock) {
 }
 
 void Execution::on_node_finished(std::uint32_t index, std::optional<json::value> result,
-                                 std::string error) {
+                                 std::string error, FailureKind kind) {
     std::unique_lock lock(mutex_);
     if (finished_) {
         return;  // cancelled meanwhile
@@ -188,6 +188,7 @@ void Execution::on_node_finished(std::uint32_t index, std::optional<json::value>
         if (!failed_index_ || kahn_position_[index] < kahn_position_[*failed_index_]) {
             failed_index_ = index;
             failure_message_ = std::move(error);
+            failure_kind_ = kind;
         }
     }
     pump(lock);
@@ -220,6 +221,7 @@ void Execution::finish_locked(std::unique_lock<std::mutex>& lock) {
 ExecutionResult Execution::build_result() {
     ExecutionResult result;
     result.logs = context_.logs();
+    result.usage = context_.usage();
     for (const auto index : workflow_->order) {
         const auto phase = nodes_[index]->phase;
         if (phase == Phase::kDone || phase == Phase::kFailed) {
@@ -239,6 +241,7 @@ ExecutionResult Execution::build_result() {
         result.error = "Node '" + (node.name.empty() ? node.type : node.name) +
                        "' failed: " + failure_message_;
         result.failed_node = FailedNode{node.id, node.name, node.type};
+        result.failure_kind = failure_kind_;
         return result;
     }
     result.status = ExecutionStatus::kSuccess;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "engine/execution_context.hpp"
+#include "engine/node.hpp"
 #include "engine/workflow.hpp"
 
 #include <boost/json/object.hpp>
@@ -31,6 +32,8 @@ struct ExecutionResult {
     boost::json::object outputs;  ///< one key per output field; null for skipped outputs
     std::string error;            ///< empty on success
     std::optional<FailedNode> failed_node;
+    FailureKind failure_kind = FailureKind::kNode;  ///< why failed_node failed
+    TokenUsage usage;  ///< tokens reported by model providers, summed
     std::uint32_t nodes_executed = 0;
     std::vector<std::string> skipped_nodes;
     std::vector<ExecutionLogEntry> logs;
@@ -65,7 +68,7 @@ private:
 
     void pump(std::unique_lock<std::mutex>& lock);
     void on_node_finished(std::uint32_t index, std::optional<boost::json::value> result,
-                          std::string error);
+                          std::string error, FailureKind kind);
     void finish_locked(std::unique_lock<std::mutex>& lock);
     ExecutionResult build_result();
 
@@ -84,6 +87,7 @@ private:
     bool finished_ = false;
     std::optional<std::uint32_t> failed_index_;
     std::string failure_message_;
+    FailureKind failure_kind_ = FailureKind::kNode;
     std::optional<std::pair<ExecutionStatus, std::string>> cancelled_;
 };
 

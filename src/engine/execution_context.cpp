@@ -17,6 +17,20 @@ std::vector<ExecutionLogEntry> ExecutionContext::logs() const {
     return logs_;
 }
 
+void ExecutionContext::add_usage(std::int64_t prompt_tokens, std::int64_t completion_tokens,
+                                 std::int64_t total_tokens) {
+    std::lock_guard lock(mutex_);
+    usage_.prompt_tokens += prompt_tokens;
+    usage_.completion_tokens += completion_tokens;
+    usage_.total_tokens += total_tokens > 0 ? total_tokens : prompt_tokens + completion_tokens;
+    ++usage_.calls;
+}
+
+TokenUsage ExecutionContext::usage() const {
+    std::lock_guard lock(mutex_);
+    return usage_;
+}
+
 void ExecutionContext::on_cancel(std::function<void()> hook) {
     {
         std::lock_guard lock(mutex_);

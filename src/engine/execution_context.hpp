@@ -16,6 +16,16 @@ struct ExecutionLimits {
     std::chrono::milliseconds max_execution_time{300000};  ///< sets each execution's deadline
 };
 
+/// Tokens that model providers reported as used, summed over an execution's calls.
+struct TokenUsage {
+    std::int64_t prompt_tokens = 0;
+    std::int64_t completion_tokens = 0;
+    std::int64_t total_tokens = 0;
+    std::int64_t calls = 0;  ///< provider calls that reported usage
+
+    bool empty() const { return calls == 0; }
+};
+
 /// One line of an execution's log.
 struct ExecutionLogEntry {
     std::int64_t timestamp_ms = 0;
@@ -39,6 +49,11 @@ public:
     /// The log so far, in order.
     std::vector<ExecutionLogEntry> logs() const;
 
+    /// Adds one provider call's token counts (a missing total is prompt + completion).
+    void add_usage(std::int64_t prompt_tokens, std::int64_t completion_tokens,
+                   std::int64_t total_tokens);
+    TokenUsage usage() const;
+
     /// When the execution must be over (MAX_EXECUTION_TIME from its start); outbound calls use
     /// min(their own timeout, time left).
     std::chrono::steady_clock::time_point deadline() const { return deadline_; }
@@ -59,6 +74,7 @@ private:
     const ExecutionLimits& limits_;
     mutable std::mutex mutex_;
     std::vector<ExecutionLogEntry> logs_;
+    TokenUsage usage_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
     std::vector<std::function<void()>> cancel_hooks_;
     bool cancelled_ = false;

@@ -47,7 +47,7 @@ void SyncNode::start(NodeRun& run) const {
     try {
         result = compute(run);
     } catch (const NodeFailure& failure) {
-        run.fail(failure.what());
+        run.fail(failure.what(), failure.kind());
         return;
     }
     run.succeed(std::move(result));

@@ -2,6 +2,7 @@
 
 #include "engine/workflow_document.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <functional>
@@ -29,11 +30,24 @@ enum class NodeRole {
     kOutput,  ///< its bare result becomes one field of `outputs`
 };
 
+/// Why a node failed, which decides the HTTP status of the failed execution.
+enum class FailureKind {
+    kNode,             ///< the node's own error (bad input, configuration): 500
+    kUpstream,         ///< a provider or service failed or answered an error: 502
+    kUpstreamTimeout,  ///< a provider or service did not answer in time: 504
+};
+
 /// Thrown by a node to fail the execution; the message is the node's own text, and the
 /// scheduler adds which node failed.
 class NodeFailure : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit NodeFailure(const std::string& message, FailureKind kind = FailureKind::kNode)
+        : std::runtime_error(message), kind_(kind) {}
+
+    FailureKind kind() const { return kind_; }
+
+private:
+    FailureKind kind_;
 };
 
 /// The live inputs of one node run, in connection order (workflow-format § 5.3).
@@ -75,7 +89,8 @@ public:
     virtual ExecutionContext& context() = 0;
 
     virtual void succeed(boost::json::value result) = 0;
-    virtual void fail(std::string message) = 0;
+    virtual void fail(std::string message, FailureKind kind) = 0;
+    void fail(std::string message) { fail(std::move(message), FailureKind::kNode); }
 
     /// Keeps the execution (and this run) alive; a node that finishes later holds it until then.
     virtual std::shared_ptr<void> keep_alive() = 0;
@@ -126,6 +141,14 @@ public:
 
     /// Why `type` cannot be deployed (for a clear rejection), when find() returned nullptr.
     virtual std::string unsupported_reason(std::string_view type) const = 0;
+
+    /// The type of a custom node definition (one `customNodes[]` entry, nodes.md § 23). Null
+    /// when this catalog does not run custom nodes (the default: they are disabled), or when
+    /// the definition is invalid, which is then reported in `diag.errors` naming the type.
+    virtual std::shared_ptr<const NodeType> custom_type(const boost::json::object& definition,
+                                                        Diagnostics& diag) const {
+        return nullptr;
+    }
 };
 
 }  // namespace clara::engine

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace clara::nodes {
 namespace {
@@ -48,7 +49,7 @@ constexpr std::array<KnownUnsupported, 24> kKnownUnsupported{{
 
 class BuiltinCatalog final : public engine::NodeCatalog {
 public:
-    BuiltinCatalog() {
+    explicit BuiltinCatalog(NodeServicesPtr services) : services_(std::move(services)) {
         // The explicit list of executable node types: adding a type is one file and one line.
         for (const auto* type : {
                  &input_node_type(),
@@ -62,9 +63,11 @@ public:
                  &pdf_input_node_type(),
                  &file_upload_node_type(),
              }) {
-            by_name_.emplace(type->type, type);
-            for (const auto alias : type->aliases) {
-                by_name_.emplace(alias, type);
+            add(*type);
+        }
+        for (auto* family : {&model_node_types, &service_node_types}) {
+            for (auto& type : (*family)(services_)) {
+                add(*owned_.emplace_back(std::make_unique<engine::NodeType>(std::move(type))));
             }
         }
     }
@@ -84,13 +87,26 @@ public:
     }
 
 private:
+    void add(const engine::NodeType& type) {
+        by_name_.emplace(type.type, &type);
+        for (const auto alias : type.aliases) {
+            by_name_.emplace(alias, &type);
+        }
+    }
+
+    NodeServicesPtr services_;
+    std::vector<std::unique_ptr<engine::NodeType>> owned_;
     std::unordered_map<std::string_view, const engine::NodeType*> by_name_;
 };
 
 }  // namespace
 
+std::unique_ptr<engine::NodeCatalog> make_builtin_catalog(NodeServicesPtr services) {
+    return std::make_unique<BuiltinCatalog>(std::move(services));
+}
+
 const engine::NodeCatalog& builtin_catalog() {
-    static const BuiltinCatalog kCatalog;
+    static const BuiltinCatalog kCatalog(std::make_shared<const NodeServices>());
     return kCatalog;
 }
 

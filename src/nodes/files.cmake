@@ -14,3 +14,8 @@ set(CLARA_NODES_SOURCES
     src/nodes/pdf_input_node.cpp
     src/nodes/file_upload_node.cpp
 )
+list(APPEND CLARA_NODES_SOURCES
+    src/nodes/outbound_call.cpp
+)
+include(${CMAKE_CURRENT_LIST_DIR}/llm/files.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/services/files.cmake)

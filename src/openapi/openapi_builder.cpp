@@ -69,6 +69,14 @@ json::object success_schema(const json::object& output_schema) {
           {"items", {{"type", "string"}}},
           {"description", "Ids of nodes skipped by conditional branches"}}},
         {"workflow", std::move(workflow)},
+        {"tokenUsage",
+         {{"type", "object"},
+          {"description", "Tokens reported by model providers; present when a model was called"},
+          {"properties",
+           {{"promptTokens", {{"type", "integer"}}},
+            {"completionTokens", {{"type", "integer"}}},
+            {"totalTokens", {{"type", "integer"}}},
+            {"calls", {{"type", "integer"}}}}}}},
     };
     json::object schema;
     schema["type"] = "object";
@@ -113,9 +121,10 @@ json::object responses(const json::object& output_schema) {
     out["413"] = error_response("Request body too large");
     out["429"] = retry_response("Too many requests");
     out["500"] = error_response("Execution error");
-    out["502"] = error_response("An upstream service failed");
+    out["502"] = error_response("A model provider or service called by a node failed");
     out["503"] = retry_response("Too many concurrent executions");
-    out["504"] = error_response("Workflow execution timeout");
+    out["504"] = error_response(
+        "Workflow execution timeout, or a provider called by a node did not answer in time");
     return out;
 }
 

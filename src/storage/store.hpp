@@ -59,6 +59,9 @@ struct ExecutionRecord {
     std::optional<std::string> error_message;
     std::optional<std::string> error_node_id;
     std::optional<std::int64_t> duration_ms;
+    /// Tokens reported by model providers ({promptTokens, completionTokens, totalTokens,
+    /// calls}); null when the execution called none.
+    boost::json::value token_usage;
     std::int64_t started_at_ms = 0;
     std::int64_t created_at_ms = 0;  ///< when the record was finalised
 };

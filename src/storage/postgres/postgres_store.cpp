@@ -94,7 +94,7 @@ constexpr Query kSlugExists{
 #define CLARA_EXECUTION_COLUMNS                                                             \
     " id, workflow_id, inputs, outputs, status, error_message, error_node_id, duration_ms," \
     " floor(extract(epoch FROM started_at) * 1000)::int8,"                                  \
-    " floor(extract(epoch FROM created_at) * 1000)::int8"
+    " floor(extract(epoch FROM created_at) * 1000)::int8, token_usage"
 
 constexpr Query kFindDeploymentBySlug{
     "find_deployment_by_slug",
@@ -157,10 +157,10 @@ constexpr Query kPurgeDeployment{
 constexpr Query kInsertExecutions{
     "insert_executions",
     "INSERT INTO workflow_executions (id, workflow_id, inputs, outputs, status, error_message,"
-    " error_node_id, duration_ms, started_at, finished_at, created_at)"
+    " error_node_id, duration_ms, started_at, finished_at, created_at, token_usage)"
     " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::jsonb[], $5::text[],"
     " $6::text[], $7::text[], $8::int8[], $9::timestamptz[], $10::timestamptz[],"
-    " $11::timestamptz[])"};
+    " $11::timestamptz[], $12::jsonb[])"};
 
 constexpr Query kListExecutions{
     "list_executions",
@@ -313,6 +313,9 @@ std::vector<ExecutionRecord> read_executions(const Result& rows) {
         e.duration_ms = rows.optional_int64(row, 7);
         e.started_at_ms = rows.optional_int64(row, 8).value_or(0);
         e.created_at_ms = rows.int64(row, 9);
+        if (!rows.is_null(row, 10)) {
+            e.token_usage = postgres::decode_jsonb(rows.text(row, 10), "token_usage");
+        }
         records.push_back(std::move(e));
     }
     return records;
@@ -524,7 +527,7 @@ void PostgresStore::insert_executions(std::span<const ExecutionRecord> records) 
         return;
     }
     // One array per column, encoded before a connection is borrowed.
-    std::array<ArrayLiteral, 11> columns;
+    std::array<ArrayLiteral, 12> columns;
     for (const auto& record : records) {
         const std::string created_at = util::iso8601_ms(record.created_at_ms);
         columns[0].add(record.id);
@@ -551,8 +554,13 @@ void PostgresStore::insert_executions(std::span<const ExecutionRecord> records) 
             columns[9].add(created_at);
         }
         columns[10].add(created_at);
+        if (record.token_usage.is_null()) {
+            columns[11].add_null();
+        } else {
+            columns[11].add(postgres::encode_jsonb(record.token_usage));
+        }
     }
-    std::array<Param, 11> params;
+    std::array<Param, 12> params;
     for (std::size_t i = 0; i < columns.size(); ++i) {
         params[i] = columns[i].str();
     }

@@ -89,19 +89,19 @@ constexpr std::string_view kPurgeDeployment = "DELETE FROM deployed_workflows WH
 
 constexpr std::string_view kInsertExecution =
     "INSERT INTO workflow_executions (id, workflow_id, inputs, outputs, status, error_message,"
-    " error_node_id, duration_ms, started_at, finished_at, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " error_node_id, duration_ms, started_at, finished_at, created_at, token_usage)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 // Execution columns, in the order read_execution() expects them.
 constexpr std::string_view kListExecutions =
     "SELECT id, workflow_id, inputs, outputs, status, error_message, error_node_id, duration_ms,"
-    " started_at, created_at FROM workflow_executions"
+    " started_at, created_at, token_usage FROM workflow_executions"
     " WHERE workflow_id = ?1"
     " ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
 
 constexpr std::string_view kListExecutionsWithStatus =
     "SELECT id, workflow_id, inputs, outputs, status, error_message, error_node_id, duration_ms,"
-    " started_at, created_at FROM workflow_executions"
+    " started_at, created_at, token_usage FROM workflow_executions"
     " WHERE workflow_id = ?1 AND status = ?4"
     " ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3";
 
@@ -109,13 +109,13 @@ constexpr std::string_view kListExecutionsWithStatus =
 // `created_at <= ?2` gives the planner a range on the index.
 constexpr std::string_view kPageExecutions =
     "SELECT id, workflow_id, inputs, outputs, status, error_message, error_node_id, duration_ms,"
-    " started_at, created_at FROM workflow_executions"
+    " started_at, created_at, token_usage FROM workflow_executions"
     " WHERE workflow_id = ?1 AND created_at <= ?2 AND (created_at < ?2 OR id < ?3)"
     " ORDER BY created_at DESC, id DESC LIMIT ?4";
 
 constexpr std::string_view kPageExecutionsWithStatus =
     "SELECT id, workflow_id, inputs, outputs, status, error_message, error_node_id, duration_ms,"
-    " started_at, created_at FROM workflow_executions"
+    " started_at, created_at, token_usage FROM workflow_executions"
     " WHERE workflow_id = ?1 AND status = ?5 AND created_at <= ?2 AND (created_at < ?2 OR id < ?3)"
     " ORDER BY created_at DESC, id DESC LIMIT ?4";
 
@@ -215,6 +215,9 @@ ExecutionRecord read_execution(const Statement& row) {
     e.started_at_ms =
         parse_optional_timestamp(row.column_optional_text(8), "started_at").value_or(0);
     e.created_at_ms = parse_timestamp(row.column_text(9), "created_at");
+    if (!row.column_is_null(10)) {
+        e.token_usage = parse_json(row.column_text(10), "token_usage");
+    }
     return e;
 }
 
@@ -510,6 +513,7 @@ void SqliteStore::insert_executions(std::span<const ExecutionRecord> records) {
         std::optional<std::string> outputs;
         std::string started_at;
         std::string created_at;
+        std::optional<std::string> token_usage;
     };
     std::vector<Encoded> encoded;
     encoded.reserve(records.size());
@@ -520,6 +524,9 @@ void SqliteStore::insert_executions(std::span<const ExecutionRecord> records) {
                                      : std::optional<std::string>(to_json_text(record.outputs)),
             util::iso8601_ms(record.started_at_ms),
             util::iso8601_ms(record.created_at_ms),
+            record.token_usage.is_null()
+                ? std::nullopt
+                : std::optional<std::string>(to_json_text(record.token_usage)),
         });
     }
     with_writer([&](Connection& db) {
@@ -545,6 +552,7 @@ void SqliteStore::insert_executions(std::span<const ExecutionRecord> records) {
                 insert.bind_text(10, text.created_at);
             }
             insert.bind_text(11, text.created_at);
+            insert.bind_optional_text(12, text.token_usage);
             insert.run();
         }
         transaction.commit();

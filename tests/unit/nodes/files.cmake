@@ -4,4 +4,7 @@ set(CLARA_NODES_TESTS
     ${CMAKE_CURRENT_LIST_DIR}/json_nodes_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/if_else_node_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/file_nodes_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../client/test_server.cpp
 )
+include(${CMAKE_CURRENT_LIST_DIR}/llm.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/services.cmake)

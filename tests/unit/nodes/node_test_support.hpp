@@ -52,6 +52,7 @@ public:
     }
 
     const std::string& error() const { return error_; }
+    engine::FailureKind failure_kind() const { return failure_kind_; }
     std::vector<engine::ExecutionLogEntry> logs() const { return context_.logs(); }
 
     // NodeRun
@@ -61,7 +62,10 @@ public:
     }
     engine::ExecutionContext& context() override { return context_; }
     void succeed(boost::json::value result) override { result_ = std::move(result); }
-    void fail(std::string message) override { error_ = std::move(message); }
+    void fail(std::string message, engine::FailureKind kind) override {
+        error_ = std::move(message);
+        failure_kind_ = kind;
+    }
     std::shared_ptr<void> keep_alive() override { return nullptr; }
 
 private:
@@ -76,6 +80,7 @@ private:
     std::optional<boost::json::value> external_;
     std::optional<boost::json::value> result_;
     std::string error_;
+    engine::FailureKind failure_kind_ = engine::FailureKind::kNode;
 };
 
 inline boost::json::value json(std::string_view text) { return boost::json::parse(text); }

@@ -54,6 +54,10 @@ ExecutionRecord make_execution(const std::string& workflow_id,
         e.error_message = "Node 'LLM' failed: upstream 500";
         e.error_node_id = "llm-1";
     }
+    if (status == "success") {
+        e.token_usage = boost::json::parse(
+            R"({"promptTokens":12,"completionTokens":30,"totalTokens":42,"calls":1})");
+    }
     e.duration_ms = duration_ms;
     e.started_at_ms = created_at_ms - duration_ms.value_or(0);
     e.created_at_ms = created_at_ms;
@@ -84,6 +88,7 @@ void expect_same_execution(const ExecutionRecord& actual, const ExecutionRecord&
     EXPECT_EQ(actual.error_message, expected.error_message);
     EXPECT_EQ(actual.error_node_id, expected.error_node_id);
     EXPECT_EQ(actual.duration_ms, expected.duration_ms);
+    EXPECT_EQ(actual.token_usage, expected.token_usage);
     EXPECT_EQ(actual.started_at_ms, expected.started_at_ms);
     EXPECT_EQ(actual.created_at_ms, expected.created_at_ms);
 }

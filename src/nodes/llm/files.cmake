@@ -1,0 +1,3 @@
+list(APPEND CLARA_NODES_SOURCES
+    src/nodes/llm/model_catalog.cpp
+)

@@ -1,0 +1,9 @@
+#include "nodes/node_types.hpp"
+
+namespace clara::nodes {
+
+std::vector<engine::NodeType> model_node_types(const NodeServicesPtr& services) {
+    return {};
+}
+
+}  // namespace clara::nodes

@@ -1,0 +1,2 @@
+set(CLARA_CUSTOM_TESTS
+)

@@ -1,0 +1,2 @@
+list(APPEND CLARA_NODES_TESTS
+)
