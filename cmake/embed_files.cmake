@@ -19,6 +19,8 @@ set(CLARA_EMBEDDED_FILES
     node_modules/swagger-ui-dist/swagger-ui-standalone-preset.js
     node_modules/swagger-ui-dist/favicon-16x16.png
     node_modules/swagger-ui-dist/favicon-32x32.png
+    # The custom node worker, written to a private file when custom nodes are enabled (src/custom/).
+    src/custom/sandbox_worker.js
 )
 
 if(NOT EXISTS ${CMAKE_SOURCE_DIR}/node_modules/swagger-ui-dist/swagger-ui-bundle.js)

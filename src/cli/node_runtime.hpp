@@ -19,10 +19,13 @@ namespace clara::cli {
 struct NodeRuntime {
     nodes::NodeServicesPtr services;
     std::unique_ptr<engine::NodeCatalog> catalog;
+
+    /// Stops what runs beside the event loop (the custom node workers); idempotent.
+    void shutdown() const;
 };
 
-/// Builds the runtime; configuration problems (allowlist entries, service URLs, the CA file)
-/// go to `problems` and the runtime is then not usable.
+/// Builds the runtime; configuration problems (allowlist entries, service URLs, the CA file, a
+/// missing Node.js for custom nodes) go to `problems` and the runtime is then not usable.
 NodeRuntime make_node_runtime(const config::Settings& settings, boost::asio::io_context& io,
                               std::vector<std::string>& problems);
 

@@ -87,13 +87,15 @@ int run(const std::string& path, const std::map<std::string, std::string>& input
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread loop([&io] { io.run(); });
+    NodeRuntime runtime;
     const auto finish = [&](int code) {
+        runtime.shutdown();
         work.reset();
         io.stop();
         loop.join();
         return code;
     };
-    const auto runtime = make_node_runtime(settings, io, problems);
+    runtime = make_node_runtime(settings, io, problems);
     for (const auto& problem : problems) {
         std::cerr << "configuration error: " << problem << "\n";
     }

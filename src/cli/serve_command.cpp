@@ -151,8 +151,10 @@ int serve() {
     service::BlockingPool blocking(2);
     service::ExecutionRecorder recorder(*store);
     service::ExecutionGate gate(settings.max_concurrent_executions, settings.max_queued_executions);
-    service::FixedWindowRateLimiter rate_limiter(settings.rate_limit_max_requests,
-                                                 settings.rate_limit_window);
+    // In the database when instances share it (PostgreSQL), in memory on SQLite.
+    const auto rate_limit_counter = service::make_rate_limit_counter(
+        *store, settings.rate_limit_max_requests, settings.rate_limit_window);
+    auto& rate_limiter = *rate_limit_counter;
     service::FixedWindowRateLimiter auth_failures(settings.auth_fail_limit, std::chrono::minutes(15));
     if (settings.admin_api_key.empty()) {
         spdlog::warn("ADMIN_API_KEY is not set: deploy and the deployment list accept local "
@@ -228,6 +230,7 @@ int serve() {
     for (auto& worker : workers) {
         worker.join();
     }
+    runtime.shutdown();
     subscription.reset();
     blocking.join();
     recorder.stop();

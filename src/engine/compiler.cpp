@@ -85,31 +85,63 @@ void check_ids(const WorkflowDocument& document, Diagnostics& diag) {
     }
 }
 
-bool is_custom_type(const WorkflowDocument& document, std::string_view type) {
+/// The customNodes[] entries that define `type`.
+std::vector<const boost::json::object*> custom_definitions(const WorkflowDocument& document,
+                                                           std::string_view type) {
+    std::vector<const boost::json::object*> found;
     for (const auto& definition : document.custom_nodes) {
         if (const auto* object = definition.if_object()) {
             if (const auto* name = object->if_contains("type");
                 name != nullptr && name->is_string() && name->get_string() == type) {
-                return true;
+                found.push_back(object);
             }
         }
     }
-    return false;
+    return found;
 }
 
-void check_types(const WorkflowDocument& document, const NodeCatalog& catalog, Diagnostics& diag) {
+/// Custom node types built for this workflow, by type string.
+using CustomTypes = std::map<std::string, std::shared_ptr<const NodeType>, std::less<>>;
+
+/// Checks that every node type is known (workflow-format § 5.1 rule 4) and builds the custom
+/// node types the workflow uses.
+CustomTypes check_types(const WorkflowDocument& document, const NodeCatalog& catalog,
+                        Diagnostics& diag) {
+    CustomTypes custom;
     std::set<std::string> reported;
     for (const auto& node : document.nodes) {
         if (node.type.empty() || catalog.find(node.type) != nullptr ||
             !reported.insert(node.type).second) {
             continue;
         }
-        const auto reason = is_custom_type(document, node.type)
-                                ? std::string("custom node defined in customNodes; this server does "
-                                              "not run custom node code")
-                                : catalog.unsupported_reason(node.type);
-        diag.errors.push_back("unsupported_node_type: " + node.type + " (" + reason + ")");
+        const auto definitions = custom_definitions(document, node.type);
+        if (definitions.empty()) {
+            diag.errors.push_back("unsupported_node_type: " + node.type + " (" +
+                                  catalog.unsupported_reason(node.type) + ")");
+            continue;
+        }
+        if (definitions.size() > 1) {
+            diag.errors.push_back("invalid_custom_node: " + node.type + ": defined " +
+                                  std::to_string(definitions.size()) +
+                                  " times in customNodes; a type may be defined only once");
+            continue;
+        }
+        Diagnostics definition_diag;
+        auto type = catalog.custom_type(*definitions.front(), definition_diag);
+        diag.warnings.insert(diag.warnings.end(), definition_diag.warnings.begin(),
+                             definition_diag.warnings.end());
+        if (type != nullptr && definition_diag.ok()) {
+            custom.emplace(node.type, std::move(type));
+        } else if (!definition_diag.ok()) {
+            diag.errors.insert(diag.errors.end(), definition_diag.errors.begin(),
+                               definition_diag.errors.end());
+        } else {
+            diag.errors.push_back("unsupported_node_type: " + node.type +
+                                  " (custom node defined in customNodes; custom nodes are "
+                                  "disabled (set ENABLE_CUSTOM_NODES=true))");
+        }
     }
+    return custom;
 }
 
 /// Kahn's algorithm with the original's tie-breaking (workflow-format § 5.2). Returns the order,
@@ -180,7 +212,7 @@ CompileResult compile_workflow(WorkflowDocument document, const NodeCatalog& cat
         return result;
     }
     check_ids(document, diag);
-    check_types(document, catalog, diag);
+    auto custom_types = check_types(document, catalog, diag);
 
     std::unordered_map<std::string_view, std::uint32_t> index_of;
     for (std::uint32_t i = 0; i < document.nodes.size(); ++i) {
@@ -243,6 +275,9 @@ CompileResult compile_workflow(WorkflowDocument document, const NodeCatalog& cat
 
     auto workflow = std::make_shared<Workflow>();
     workflow->order = std::move(order);
+    for (auto& [type, node_type] : custom_types) {
+        workflow->custom_types.push_back(node_type);
+    }
     workflow->nodes.resize(document.nodes.size());
     for (std::uint32_t i = 0; i < document.nodes.size(); ++i) {
         const auto& decl = document.nodes[i];
@@ -251,6 +286,9 @@ CompileResult compile_workflow(WorkflowDocument document, const NodeCatalog& cat
         node.name = decl.name;
         node.type = decl.type;
         node.node_type = catalog.find(decl.type);
+        if (node.node_type == nullptr) {
+            node.node_type = custom_types.find(decl.type)->second.get();
+        }
         Diagnostics node_diag;
         node.instance = node.node_type->create(decl, node_diag);
         for (const auto& error : node_diag.errors) {

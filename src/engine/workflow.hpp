@@ -38,6 +38,9 @@ struct CompiledNode {
 struct Workflow {
     WorkflowDocument document;
     FieldMap fields;
+    /// The custom node types the nodes point to (CompiledNode::node_type), owned here and
+    /// declared before `nodes` so that they outlive them.
+    std::vector<std::shared_ptr<const NodeType>> custom_types;
     std::vector<CompiledNode> nodes;   ///< in nodes[] order
     std::vector<std::uint32_t> order;  ///< Kahn order (workflow-format § 5.2)
     std::vector<std::string> warnings;

@@ -1,5 +1,6 @@
 #include "nodes/builtin_catalog.hpp"
 
+#include "nodes/custom_node.hpp"
 #include "nodes/node_types.hpp"
 
 #include <array>
@@ -16,26 +17,9 @@ struct KnownUnsupported {
     std::string_view reason;
 };
 
-constexpr std::string_view kServiceNode =
-    "calls an external model or service; this node type is not available in this runner version";
 constexpr std::string_view kReserved = "not an executable node type";
 
-constexpr std::array<KnownUnsupported, 24> kKnownUnsupported{{
-    {"llm", kServiceNode},
-    {"llm-chat", kServiceNode},
-    {"structured-llm", kServiceNode},
-    {"agent-executor", kServiceNode},
-    {"agent", kServiceNode},
-    {"api-request", kServiceNode},
-    {"comfyui-image-gen", kServiceNode},
-    {"comfyui-image-generator", kServiceNode},
-    {"comfyui", kServiceNode},
-    {"whisper-transcription", kServiceNode},
-    {"speech-to-text", kServiceNode},
-    {"text-to-speech", kServiceNode},
-    {"tts", kServiceNode},
-    {"notebook-writer", kServiceNode},
-    {"notebook-chat", kServiceNode},
+constexpr std::array<KnownUnsupported, 13> kKnownUnsupported{{
     {"text", "legacy canvas-only node without an executor"},
     {"math", "legacy canvas-only node without an executor"},
     {"image-output", kReserved},
@@ -44,7 +28,11 @@ constexpr std::array<KnownUnsupported, 24> kKnownUnsupported{{
     {"trigger-webhook", kReserved},
     {"trigger-schedule", kReserved},
     {"ai-llm-chat", kReserved},
+    {"ai-text-generation", kReserved},
     {"util-http-request", kReserved},
+    {"util-json-parser", kReserved},
+    {"util-json-stringify", kReserved},
+    {"logic-if-else", kReserved},
 }};
 
 class BuiltinCatalog final : public engine::NodeCatalog {
@@ -84,6 +72,14 @@ public:
             }
         }
         return "unknown node type; neither a built-in type nor a custom node this server can run";
+    }
+
+    std::shared_ptr<const engine::NodeType> custom_type(const boost::json::object& definition,
+                                                        engine::Diagnostics& diag) const override {
+        if (!services_->sandbox) {
+            return nullptr;  // custom nodes are disabled
+        }
+        return make_custom_node_type(definition, services_->sandbox, diag);
     }
 
 private:

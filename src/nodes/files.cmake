@@ -19,3 +19,7 @@ list(APPEND CLARA_NODES_SOURCES
 )
 include(${CMAKE_CURRENT_LIST_DIR}/llm/files.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/services/files.cmake)
+list(APPEND CLARA_NODES_SOURCES
+    src/nodes/custom_node_definition.cpp
+    src/nodes/custom_node.cpp
+)

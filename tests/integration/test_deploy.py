@@ -275,14 +275,15 @@ class DeployValidationTests(ServerTestCase):
         self.assertHasEntry(errors, "invalid_expression:")
 
     def test_unsupported_node_types_are_each_named(self):
-        workflow = {"nodes": [node("in", "input"), node("chat", "llm"),
-                              node("call", "api-request", url="https://example.com"),
-                              node("chat-2", "llm"), node("out", "output")],
-                    "connections": [edge("in", "chat", target_handle="user"),
-                                    edge("chat", "out", "response")]}
-        errors = self.assertValidationFailed(self.server.deploy("Service nodes", workflow))
-        self.assertHasEntry(errors, "unsupported_node_type: llm (")
-        self.assertHasEntry(errors, "unsupported_node_type: api-request (")
+        workflow = {"nodes": [node("in", "input"), node("legacy", "text"),
+                              node("player", "audio-player"), node("legacy-2", "text"),
+                              node("out", "output")],
+                    "connections": [edge("in", "legacy", target_handle="input"),
+                                    edge("legacy", "out")]}
+        errors = self.assertValidationFailed(self.server.deploy("Legacy nodes", workflow))
+        self.assertHasEntry(errors, "unsupported_node_type: text (")
+        self.assertHasEntry(errors, "unsupported_node_type: audio-player (")
+        self.assertEqual(sum(e.startswith("unsupported_node_type: text (") for e in errors), 1)
 
     def test_every_structural_problem_is_reported_at_once(self):
         workflow = {"nodes": [node("x", "input"), node("x", "input"), node("p", "json-parse")],

@@ -56,24 +56,25 @@ TEST(CompileWorkflow, RejectsCyclesIncludingSelfLoops) {
 
 TEST(CompileWorkflow, ReportsEveryStructuralProblemAtOnce) {
     const auto result = compile(R"({"nodes":[{"id":"a","type":"input"},{"id":"a","type":"output"},
-        {"id":"x","type":"llm"},{"id":"y","type":"api-request"},{"id":"z","type":"no-such-type"}],
+        {"id":"x","type":"text"},{"id":"y","type":"image-output"},{"id":"z","type":"no-such-type"}],
       "connections":[{"source":"a","target":"ghost"},{"source":"nobody","target":"a"}]})");
     const auto& errors = result.diag.errors;
     EXPECT_TRUE(has_entry_starting_with(errors, "duplicate_node_id: 'a'"));
-    EXPECT_TRUE(has_entry_starting_with(errors, "unsupported_node_type: llm ("));
-    EXPECT_TRUE(has_entry_starting_with(errors, "unsupported_node_type: api-request ("));
+    EXPECT_TRUE(has_entry_starting_with(errors, "unsupported_node_type: text (legacy"));
+    EXPECT_TRUE(has_entry_starting_with(errors, "unsupported_node_type: image-output (not an"));
     EXPECT_TRUE(has_entry_starting_with(errors, "unsupported_node_type: no-such-type (unknown"));
     EXPECT_TRUE(has_entry_starting_with(errors, "dangling_connection: connection 'e0' goes to unknown node 'ghost'"));
     EXPECT_TRUE(has_entry_starting_with(errors, "dangling_connection: connection 'e1' comes from unknown node 'nobody'"));
 }
 
-TEST(CompileWorkflow, NamesCustomNodeTypesAsCustom) {
+TEST(CompileWorkflow, NamesCustomNodeTypesAsCustomAndSaysHowToEnableThem) {
     const auto result = compile(R"({"customNodes":[{"type":"text-transformer"}],"flow":{
         "nodes":[{"id":"i","type":"input"},{"id":"t","type":"text-transformer"},{"id":"o","type":"output"}],
         "connections":[{"source":"i","target":"t"},{"source":"t","target":"o"}]}})");
     ASSERT_EQ(result.diag.errors.size(), 1u);
-    EXPECT_NE(result.diag.errors[0].find("unsupported_node_type: text-transformer (custom node"),
-              std::string::npos);
+    EXPECT_EQ(result.diag.errors[0],
+              "unsupported_node_type: text-transformer (custom node defined in customNodes; "
+              "custom nodes are disabled (set ENABLE_CUSTOM_NODES=true))");
 }
 
 TEST(CompileWorkflow, DeployRequiresAnOutputNodeAndAnEntryNode) {
