@@ -17,7 +17,8 @@ void read_url(const EnvReader& read, const std::string& name, std::string& targe
 }  // namespace
 
 std::vector<std::string> ServiceSettings::trusted_service_urls() const {
-    std::vector<std::string> urls{openai_api_base_url, clara_core_url};
+    std::vector<std::string> urls{openai_api_base_url, anthropic_api_base_url,
+                                  openrouter_api_base_url, clara_core_url};
     if (ollama_enabled) {
         urls.push_back(ollama_url);
     }

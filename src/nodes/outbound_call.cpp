@@ -54,8 +54,12 @@ void wait_then(engine::NodeRun& run, const NodeServices& services,
 
 engine::NodeFailure transport_failure(const engine::OutboundError& error,
                                       std::string_view prefix) {
+    // A destination the outbound policy refuses is the workflow's configuration, not a
+    // provider failure.
     const auto kind = error.kind == engine::OutboundErrorKind::kTimeout
                           ? engine::FailureKind::kUpstreamTimeout
+                      : error.kind == engine::OutboundErrorKind::kPolicy
+                          ? engine::FailureKind::kNode
                           : engine::FailureKind::kUpstream;
     return engine::NodeFailure(std::string(prefix) + error.message, kind);
 }
@@ -82,8 +86,9 @@ void warn_if_refused(const NodeServices& services, const engine::NodeDecl& node,
         return;
     }
     if (const auto reason = services.precheck_url(url)) {
-        diag.warnings.push_back("outbound_url_refused: node '" + node.id + "': " +
-                                std::string(url) + " will be refused by the outbound policy (" +
+        // The compiler puts the node's id after the reason code.
+        diag.warnings.push_back("outbound_url_refused: " + std::string(url) +
+                                " will be refused by the outbound policy (" +
                                 *reason + "); allow it with OUTBOUND_ALLOWLIST or configure the "
                                 "service URL");
     }

@@ -31,8 +31,9 @@ void wait_then(engine::NodeRun& run, const NodeServices& services,
 /// synchronous start of a service node.
 void run_guarded(engine::NodeRun& run, const std::function<void()>& step);
 
-/// The failure for a call that got no response: a timeout (504) or other transport error
-/// (502); `prefix` is the node's wording, e.g. "LLM execution failed: ".
+/// The failure for a call that got no response: a timeout (504), a destination the outbound
+/// policy refuses (the node's configuration: 500) or another transport error (502); `prefix`
+/// is the node's wording, e.g. "LLM execution failed: ".
 engine::NodeFailure transport_failure(const engine::OutboundError& error,
                                       std::string_view prefix);
 
