@@ -6,6 +6,7 @@
 #include "api/cors.hpp"
 #include "service/blocking_pool.hpp"
 #include "service/execution_gate.hpp"
+#include "service/rate_limit_counter.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/deployment_registry.hpp"
 #include "service/execution_recorder.hpp"
@@ -26,7 +27,7 @@ struct AppContext {
     service::DeploymentRegistry& registry;
     const engine::NodeCatalog& catalog;
     service::ExecutionGate& gate;
-    service::FixedWindowRateLimiter& rate_limiter;   ///< per API key and workflow
+    service::RateLimitCounter& rate_limiter;  ///< per API key and workflow, shared on PostgreSQL
     service::FixedWindowRateLimiter& auth_failures;  ///< failed authentications per client IP
     CorsPolicy cors;
     engine::ExecutionLimits limits;

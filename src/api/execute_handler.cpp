@@ -175,15 +175,26 @@ json::array string_array(const std::vector<std::string>& items) {
 }
 
 /// Counts the request against its key's window (RATE_LIMIT_*). Returns the RateLimit-* headers
-/// for the response; throws 429 with them when the window is used up.
-http::HeaderList check_rate_limit(AppContext& app, const service::DeployedWorkflow& deployment) {
+/// for the response; throws 429 with them when the window is used up. A counter in the database
+/// runs on the blocking pool; a request it could not count goes through without the headers.
+asio::awaitable<http::HeaderList> check_rate_limit(AppContext& app,
+                                                   const service::DeployedWorkflow& deployment) {
     if (!app.settings.rate_limit_enabled) {
-        return {};
+        co_return http::HeaderList{};
     }
-    const auto decision =
-        app.rate_limiter.hit(deployment.record.api_key_hash + ":" + deployment.record.id);
+    auto& counter = app.rate_limiter;
+    const auto& key_hash = deployment.record.api_key_hash;
+    const auto& workflow_id = deployment.record.id;
+    const auto counted =
+        counter.blocks()
+            ? co_await app.blocking.run([&] { return counter.hit(key_hash, workflow_id); })
+            : counter.hit(key_hash, workflow_id);
+    if (!counted) {
+        co_return http::HeaderList{};
+    }
+    const auto& decision = *counted;
     const auto window_seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(app.rate_limiter.window()).count();
+        std::chrono::duration_cast<std::chrono::seconds>(counter.window()).count();
     http::HeaderList headers{
         {"RateLimit-Policy", std::to_string(decision.limit) + ";w=" + std::to_string(window_seconds)},
         {"RateLimit-Limit", std::to_string(decision.limit)},
@@ -195,7 +206,7 @@ http::HeaderList check_rate_limit(AppContext& app, const service::DeployedWorkfl
         throw ApiError(429, "Too many requests", "Rate limit exceeded. Please try again later.", {},
                        std::move(headers));
     }
-    return headers;
+    co_return headers;
 }
 
 http::Response with_headers(http::Response response, const http::HeaderList& headers) {
@@ -210,7 +221,7 @@ http::Response with_headers(http::Response response, const http::HeaderList& hea
 Awaitable handle_execute(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
     const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kSlug, slug);
-    const auto rate_headers = check_rate_limit(app, *deployment);
+    const auto rate_headers = co_await check_rate_limit(app, *deployment);
     auto body = parse_json_object_body(request);
     if (const auto problem = openapi::sanitize_inputs(body)) {
         throw ApiError(400, "Input validation failed", *problem);

@@ -7,6 +7,9 @@ set(CLARA_SERVICE_SOURCES
     src/service/execution_recorder.cpp
     src/service/execution_gate.cpp
     src/service/rate_limiter.cpp
+    src/service/rate_limit_counter.cpp
+    src/service/memory_rate_limit_counter.cpp
+    src/service/store_rate_limit_counter.cpp
     src/service/deployment_sync.cpp
     ${CLARA_SERVICE_SLUG_SOURCES}
 )

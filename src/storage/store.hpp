@@ -165,6 +165,23 @@ public:
     /// Deletes executions created before `cutoff_ms`; returns how many.
     virtual std::int64_t delete_executions_before(std::int64_t cutoff_ms) = 0;
 
+    /// Counts one request of `api_key_hash` on `endpoint` in the fixed window that starts at
+    /// `window_start_ms`, atomically for every process on the database, unless `limit` requests
+    /// are counted there already. Returns the count including this request (1 for the first),
+    /// or nullopt when the window was full and nothing was counted.
+    virtual std::optional<std::int64_t> count_rate_limited_request(const std::string& api_key_hash,
+                                                                   const std::string& endpoint,
+                                                                   std::int64_t window_start_ms,
+                                                                   std::int64_t limit) = 0;
+
+    /// Deletes the rate-limit windows that started before `cutoff_ms`; returns how many.
+    virtual std::int64_t delete_rate_limit_windows_before(std::int64_t cutoff_ms) = 0;
+
+    /// Whether several runner processes may use this database at once (PostgreSQL), so that
+    /// what they must agree on, such as rate-limit counts, has to be kept in it. SQLite serves
+    /// one process.
+    virtual bool shared_by_instances() const { return false; }
+
     /// A cheap round trip to the database.
     virtual bool ping() = 0;
 

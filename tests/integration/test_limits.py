@@ -2,11 +2,23 @@
 limit, the execution gate, CORS, administrator access, request ids and the output size limit."""
 
 import threading
+import time
 import unittest
 
-from runner_process import (ServerTestCase, load_fixture, unique_token)
+from runner_process import (RunnerProcess, ServerTestCase, backend, load_fixture, unique_token)
 
 ADMIN_KEY = "secret-admin-key-for-tests"
+RATE_WINDOW_S = 3600
+PROPAGATION_DEADLINE_S = 5.0
+
+
+def wait_clear_of_window_end(window_s=RATE_WINDOW_S, margin_s=30):
+    """On PostgreSQL the rate-limit windows end on wall-clock multiples of their length. Returns
+    once at least `margin_s` seconds are left in the current window, so that a test's requests
+    all fall into one window (waits at most margin_s seconds, rarely at all)."""
+    left = window_s - time.time() % window_s
+    if left < margin_s:
+        time.sleep(left + 0.5)
 
 
 def run_parallel(count, action):
@@ -42,9 +54,10 @@ class LimitsTestCase(ServerTestCase):
 
 class RateLimitTests(LimitsTestCase):
     server_env = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "3",
-                  "RATE_LIMIT_WINDOW_MS": "60000"}
+                  "RATE_LIMIT_WINDOW_MS": str(RATE_WINDOW_S * 1000)}
 
     def test_each_key_gets_its_window_then_429(self):
+        wait_clear_of_window_end()
         deployment = self.deploy_echo()
         for expected_remaining in ("2", "1", "0"):
             result = self.call(deployment)
@@ -52,14 +65,14 @@ class RateLimitTests(LimitsTestCase):
                 self.assertEqual(result.status, 200, result)
                 self.assertEqual(result.headers.get("ratelimit-limit"), "3")
                 self.assertEqual(result.headers.get("ratelimit-remaining"), expected_remaining)
-                self.assertEqual(result.headers.get("ratelimit-policy"), "3;w=60")
+                self.assertEqual(result.headers.get("ratelimit-policy"), "3;w=3600")
                 reset = int(result.headers["ratelimit-reset"])
-                self.assertTrue(0 <= reset <= 60, reset)
+                self.assertTrue(0 < reset <= RATE_WINDOW_S, reset)
 
         refused = self.call(deployment)
         self.assertErrorEnvelope(refused, 429, "Too many requests")
         retry_after = int(refused.headers["retry-after"])
-        self.assertTrue(0 <= retry_after <= 60, retry_after)
+        self.assertTrue(0 < retry_after <= RATE_WINDOW_S, retry_after)
         self.assertEqual(refused.headers.get("ratelimit-remaining"), "0")
         self.assertEqual(refused.headers.get("ratelimit-limit"), "3")
 
@@ -82,9 +95,10 @@ class RateLimitTests(LimitsTestCase):
 
 class RateLimitConcurrencyTests(LimitsTestCase):
     server_env = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "10",
-                  "RATE_LIMIT_WINDOW_MS": "60000"}
+                  "RATE_LIMIT_WINDOW_MS": str(RATE_WINDOW_S * 1000)}
 
     def test_parallel_requests_are_counted_exactly(self):
+        wait_clear_of_window_end()
         deployment = self.deploy_echo()
         results = run_parallel(20, lambda index: self.call(deployment, f"m{index}"))
         statuses = sorted(getattr(result, "status", repr(result)) for result in results)
@@ -94,6 +108,114 @@ class RateLimitConcurrencyTests(LimitsTestCase):
         self.assertEqual(remaining, list(range(10)))
         history = self.server.executions(deployment["slug"], deployment["apiKey"], "limit=100")
         self.assertEqual(len(history.body["executions"]), 10)
+
+
+class SharedRateLimitTests(unittest.TestCase):
+    """Two instances on one PostgreSQL database enforce one limit per key and workflow between
+    them (PostgreSQL backend only; on SQLite a runner counts in memory)."""
+
+    env = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "3",
+           "RATE_LIMIT_WINDOW_MS": str(RATE_WINDOW_S * 1000),
+           # Polling the second instance for a new deployment answers 401 until it arrives.
+           "AUTH_FAIL_LIMIT": "100000"}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if backend() != "postgres":
+            raise unittest.SkipTest("several instances share a database only with PostgreSQL")
+        cls.first = RunnerProcess(env=cls.env)
+        cls.second = RunnerProcess(database_url=cls.first.database_url, env=cls.env)
+        try:
+            cls.first.start()
+            cls.second.start()
+        except BaseException:
+            cls.first.cleanup()
+            cls.second.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = []
+        for server in (cls.first, cls.second):
+            try:
+                codes.append((server.stop(), server.log_tail()))
+            finally:
+                server.cleanup()
+        super().tearDownClass()
+        for code, log in codes:
+            if code != 0:
+                raise AssertionError(f"clara-runner exit code after SIGTERM: {code}\n{log}")
+
+    def deploy_on_first_known_to_both(self):
+        """Deploys on the first instance and waits until the second serves the key, probing a
+        route that is not rate limited."""
+        created = self.first.deploy(f"Shared limit {unique_token()}", load_fixture("echo"))
+        self.assertEqual(created.status, 201, created)
+        deployment = created.body["deployment"]
+        deadline = time.monotonic() + PROPAGATION_DEADLINE_S
+        while True:
+            probe = self.second.executions(deployment["slug"], deployment["apiKey"])
+            if probe.status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        self.assertEqual(probe.status, 200, f"the second instance never served the key: {probe!r}")
+        return deployment
+
+    def call(self, server, deployment, message="hi"):
+        return server.json_request("POST", f"/api/workflows/{deployment['slug']}/execute",
+                                   body={"message": message}, key=deployment["apiKey"])
+
+    def assert_reset_is_the_window_end(self, result):
+        reset = int(result.headers["ratelimit-reset"])
+        left = RATE_WINDOW_S - time.time() % RATE_WINDOW_S
+        # Both instances count in the window that ends at the next multiple of its length.
+        self.assertLessEqual(abs(reset - left), 2, (reset, left))
+
+    def test_the_instances_allow_the_limit_once_between_them(self):
+        wait_clear_of_window_end()
+        deployment = self.deploy_on_first_known_to_both()
+        for server, expected_remaining in ((self.first, "2"), (self.second, "1"),
+                                           (self.first, "0")):
+            result = self.call(server, deployment)
+            with self.subTest(port=server.port, remaining=expected_remaining):
+                self.assertEqual(result.status, 200, result)
+                self.assertEqual(result.headers.get("ratelimit-limit"), "3")
+                self.assertEqual(result.headers.get("ratelimit-remaining"), expected_remaining)
+                self.assertEqual(result.headers.get("ratelimit-policy"), "3;w=3600")
+                self.assert_reset_is_the_window_end(result)
+
+        for server in (self.second, self.first):
+            refused = self.call(server, deployment)
+            with self.subTest(refused_by=server.port):
+                self.assertEqual(refused.status, 429, refused)
+                self.assertEqual(refused.body.get("success"), False, refused)
+                self.assertEqual(refused.body.get("error"), "Too many requests", refused)
+                self.assertEqual(refused.body.get("message"),
+                                 "Rate limit exceeded. Please try again later.", refused)
+                self.assertEqual(refused.headers.get("ratelimit-limit"), "3")
+                self.assertEqual(refused.headers.get("ratelimit-remaining"), "0")
+                self.assertEqual(refused.headers.get("retry-after"),
+                                 refused.headers.get("ratelimit-reset"))
+                self.assert_reset_is_the_window_end(refused)
+
+        history = self.second.executions(deployment["slug"], deployment["apiKey"])
+        self.assertEqual(history.status, 200, history)
+        self.assertEqual(len(history.body["executions"]), 3)
+
+    def test_parallel_requests_on_both_instances_are_counted_exactly(self):
+        wait_clear_of_window_end()
+        deployment = self.deploy_on_first_known_to_both()
+        servers = (self.first, self.second)
+        results = run_parallel(12, lambda index: self.call(servers[index % 2], deployment,
+                                                           f"m{index}"))
+        statuses = sorted(getattr(result, "status", repr(result)) for result in results)
+        self.assertEqual(statuses, [200] * 3 + [429] * 9)
+        remaining = sorted(int(result.headers["ratelimit-remaining"]) for result in results
+                           if result.status == 200)
+        self.assertEqual(remaining, [0, 1, 2])
+        history = self.first.executions(deployment["slug"], deployment["apiKey"])
+        self.assertEqual(len(history.body["executions"]), 3)
 
 
 class FailedAuthLimitTests(LimitsTestCase):

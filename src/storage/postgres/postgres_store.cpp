@@ -206,6 +206,22 @@ constexpr Query kDeleteExecutionsBefore{
     "DELETE FROM workflow_executions WHERE id IN"
     " (SELECT id FROM workflow_executions WHERE created_at < $1::timestamptz LIMIT $2::int8)"};
 
+// One statement, so the row lock taken by ON CONFLICT makes concurrent requests of any
+// instance count one after the other. A full window is left unchanged (no row is returned):
+// refused requests write nothing and the count cannot grow past the limit.
+constexpr Query kCountRateLimitedRequest{
+    "count_rate_limited_request",
+    "INSERT INTO api_rate_limits (api_key_hash, endpoint, request_count, window_start)"
+    " VALUES ($1, $2, 1, $3::timestamptz)"
+    " ON CONFLICT (api_key_hash, endpoint, window_start)"
+    " DO UPDATE SET request_count = api_rate_limits.request_count + 1"
+    " WHERE api_rate_limits.request_count < $4::int8"
+    " RETURNING request_count"};
+
+constexpr Query kDeleteRateLimitWindowsBefore{
+    "delete_rate_limit_windows_before",
+    "DELETE FROM api_rate_limits WHERE window_start < $1::timestamptz"};
+
 constexpr Query kPing{"ping", "SELECT 1"};
 
 // clang-format on
@@ -627,6 +643,33 @@ std::int64_t PostgresStore::delete_executions_before(std::int64_t cutoff_ms) {
             return total;
         }
     }
+}
+
+std::optional<std::int64_t> PostgresStore::count_rate_limited_request(
+    const std::string& api_key_hash, const std::string& endpoint, std::int64_t window_start_ms,
+    std::int64_t limit) {
+    if (limit <= 0) {
+        return std::nullopt;
+    }
+    const std::array params = {text(api_key_hash), text(endpoint), timestamp(window_start_ms),
+                               number(limit)};
+    // A write: a connection lost mid-call may have counted, so it is not repeated.
+    return with_connection(
+        Access::kWrite, [&](Connection& db, Deadline deadline) -> std::optional<std::int64_t> {
+            const auto rows = run(db, kCountRateLimitedRequest, params, deadline);
+            if (rows.rows() == 0) {
+                return std::nullopt;
+            }
+            return rows.int64(0, 0);
+        });
+}
+
+std::int64_t PostgresStore::delete_rate_limit_windows_before(std::int64_t cutoff_ms) {
+    const auto cutoff = timestamp(cutoff_ms);
+    return with_connection(Access::kWrite, [&](Connection& db, Deadline deadline) {
+        return run(db, kDeleteRateLimitWindowsBefore, std::array{cutoff}, deadline)
+            .affected_rows();
+    });
 }
 
 bool PostgresStore::ping() {

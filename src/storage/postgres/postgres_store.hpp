@@ -25,6 +25,9 @@ class Connection;
 /// insert_deployment, deactivate_deployment, replace_api_key_hash and purge_deployment announce
 /// the deployment id on the channel `clara_deployments` (NOTIFY) in the same statement as the
 /// change; watch_deployment_changes() returns a PostgresChangeListener for it.
+///
+/// count_rate_limited_request is one upsert on `api_rate_limits`, so that the instances on one
+/// database count their requests together, exactly.
 class PostgresStore final : public Store {
 public:
     /// Key of the transaction-level advisory lock that migrate() holds while it checks and
@@ -56,6 +59,13 @@ public:
     std::vector<ExecutionRecord> list_executions(const ExecutionQuery& query) override;
     std::vector<ExecutionRecord> list_executions_page(const ExecutionPageQuery& query) override;
     std::int64_t delete_executions_before(std::int64_t cutoff_ms) override;
+    std::optional<std::int64_t> count_rate_limited_request(const std::string& api_key_hash,
+                                                           const std::string& endpoint,
+                                                           std::int64_t window_start_ms,
+                                                           std::int64_t limit) override;
+    std::int64_t delete_rate_limit_windows_before(std::int64_t cutoff_ms) override;
+    /// True: every instance behind a load balancer may use the same database.
+    bool shared_by_instances() const override { return true; }
     /// SELECT 1 within about 2 s; false (never an exception) when the server does not answer.
     bool ping() override;
     std::unique_ptr<DeploymentChangeSubscription> watch_deployment_changes(

@@ -2,6 +2,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "util/crypto.hpp"
 #include "util/time_format.hpp"
 
 #include <boost/json/parse.hpp>
@@ -129,6 +130,19 @@ constexpr std::string_view kMarkInterruptedExecutions =
 constexpr std::string_view kDeleteExecutionsBefore =
     "DELETE FROM workflow_executions WHERE rowid IN"
     " (SELECT rowid FROM workflow_executions WHERE created_at < ?1 LIMIT ?2)";
+
+// A full window is left unchanged (no row is returned), as on PostgreSQL. Window starts are
+// ISO-8601 text of one fixed format, so they compare in time order.
+constexpr std::string_view kCountRateLimitedRequest =
+    "INSERT INTO api_rate_limits (id, api_key_hash, endpoint, request_count, window_start)"
+    " VALUES (?1, ?2, ?3, 1, ?4)"
+    " ON CONFLICT (api_key_hash, endpoint, window_start)"
+    " DO UPDATE SET request_count = api_rate_limits.request_count + 1"
+    " WHERE api_rate_limits.request_count < ?5"
+    " RETURNING request_count";
+
+constexpr std::string_view kDeleteRateLimitWindowsBefore =
+    "DELETE FROM api_rate_limits WHERE window_start < ?1";
 
 constexpr std::string_view kPing = "SELECT 1";
 
@@ -612,6 +626,46 @@ std::int64_t SqliteStore::delete_executions_before(std::int64_t cutoff_ms) {
             return total;
         }
     }
+}
+
+std::optional<std::int64_t> SqliteStore::count_rate_limited_request(
+    const std::string& api_key_hash, const std::string& endpoint, std::int64_t window_start_ms,
+    std::int64_t limit) {
+    if (limit <= 0) {
+        return std::nullopt;
+    }
+    const std::string id = util::uuid_v4();  // used only when the window's row is new
+    const std::string window_start = util::iso8601_ms(window_start_ms);
+    return with_writer([&](Connection& db) {
+        Transaction transaction(db);
+        std::optional<std::int64_t> count;
+        {
+            auto upsert = db.statement(kCountRateLimitedRequest);
+            upsert.bind_text(1, id);
+            upsert.bind_text(2, api_key_hash);
+            upsert.bind_text(3, endpoint);
+            upsert.bind_text(4, window_start);
+            upsert.bind_int(5, limit);
+            if (upsert.step()) {
+                count = upsert.column_int(0);
+            }
+        }
+        transaction.commit();
+        return count;
+    });
+}
+
+std::int64_t SqliteStore::delete_rate_limit_windows_before(std::int64_t cutoff_ms) {
+    const std::string cutoff = util::iso8601_ms(cutoff_ms);
+    return with_writer([&](Connection& db) {
+        Transaction transaction(db);
+        auto remove = db.statement(kDeleteRateLimitWindowsBefore);
+        remove.bind_text(1, cutoff);
+        remove.run();
+        const auto changed = db.changes();
+        transaction.commit();
+        return changed;
+    });
 }
 
 bool SqliteStore::ping() {

@@ -57,6 +57,11 @@ public:
     std::vector<ExecutionRecord> list_executions(const ExecutionQuery& query) override;
     std::vector<ExecutionRecord> list_executions_page(const ExecutionPageQuery& query) override;
     std::int64_t delete_executions_before(std::int64_t cutoff_ms) override;
+    std::optional<std::int64_t> count_rate_limited_request(const std::string& api_key_hash,
+                                                           const std::string& endpoint,
+                                                           std::int64_t window_start_ms,
+                                                           std::int64_t limit) override;
+    std::int64_t delete_rate_limit_windows_before(std::int64_t cutoff_ms) override;
     bool ping() override;
 
     /// The write connection's value of a pragma, e.g. "journal_mode" -> "wal" (diagnostics).

@@ -8,11 +8,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <barrier>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -141,6 +143,14 @@ TEST(PostgresStoreOffline, GivesUpOnAServerThatNeverAnswers) {
 TEST(PostgresStoreOffline, RejectsBadPoolParametersInTheUrl) {
     EXPECT_THROW(PostgresStore(PostgresOptions{.url = "postgresql://db/c?pool_max=many"}),
                  std::invalid_argument);
+}
+
+TEST(PostgresStoreOffline, IsSharedByInstancesAndCountingFailsWithoutAServer) {
+    LocalPort closed(false);
+    PostgresStore store(PostgresOptions{.url = closed.url()});
+    EXPECT_TRUE(store.shared_by_instances());
+    EXPECT_THROW(store.count_rate_limited_request("hash", "wf", kT0, 10), StorageError);
+    EXPECT_THROW(store.delete_rate_limit_windows_before(kT0), StorageError);
 }
 
 // --- With a server ----------------------------------------------------------------------------
@@ -519,6 +529,69 @@ TEST_F(PostgresStoreTest, ServerErrorsCarryTheServerMessage) {
     } catch (const StorageError& error) {
         EXPECT_NE(std::string(error.what()).find("foreign key"), std::string::npos) << error.what();
     }
+}
+
+TEST_F(PostgresStoreTest, RateLimitRowHoldsTheCountOfItsKeyEndpointAndWindow) {
+    auto store = open();
+    store->migrate();
+    const std::string key = util::sha256_hex("key");
+    const std::int64_t window_start = kT0 - kT0 % 60'000;
+    store->count_rate_limited_request(key, "wf-1", window_start, 5);
+    store->count_rate_limited_request(key, "wf-1", window_start, 5);
+    const auto rows = session().query(
+        "SELECT api_key_hash, endpoint, request_count::text,"
+        " floor(extract(epoch FROM window_start) * 1000)::int8::text FROM api_rate_limits");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], key);
+    EXPECT_EQ(rows[0][1], "wf-1");
+    EXPECT_EQ(rows[0][2], "2");
+    EXPECT_EQ(rows[0][3], std::to_string(window_start));
+}
+
+TEST_F(PostgresStoreTest, InstancesOnOneDatabaseEnforceOneRateLimitTogether) {
+    auto first = open();
+    first->migrate();
+    auto second = open();
+    constexpr int kThreadsPerStore = 4;
+    constexpr int kAttemptsPerThread = 25;
+    constexpr std::int64_t kLimit = 60;
+    const std::string key = util::sha256_hex("shared key");
+    std::mutex mutex;
+    std::vector<std::int64_t> counts;
+    std::atomic<int> refused{0};
+    std::atomic<int> failures{0};
+    std::barrier start(2 * kThreadsPerStore);
+    std::vector<std::thread> threads;
+    for (auto* store : {first.get(), second.get()}) {
+        for (int t = 0; t < kThreadsPerStore; ++t) {
+            threads.emplace_back([&, store] {
+                start.arrive_and_wait();
+                for (int i = 0; i < kAttemptsPerThread; ++i) {
+                    try {
+                        if (const auto count =
+                                store->count_rate_limited_request(key, "wf", kT0, kLimit)) {
+                            std::lock_guard lock(mutex);
+                            counts.push_back(*count);
+                        } else {
+                            ++refused;
+                        }
+                    } catch (const std::exception&) {
+                        ++failures;
+                    }
+                }
+            });
+        }
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    std::sort(counts.begin(), counts.end());
+    std::vector<std::int64_t> expected(kLimit);
+    std::iota(expected.begin(), expected.end(), 1);
+    EXPECT_EQ(counts, expected);
+    EXPECT_EQ(refused.load(), 2 * kThreadsPerStore * kAttemptsPerThread - kLimit);
+    EXPECT_EQ(session().value("SELECT request_count::text FROM api_rate_limits"), "60");
 }
 
 TEST_F(PostgresStoreTest, OpenStoreRoutesPostgresUrlsWithTheirOptions) {

@@ -112,6 +112,17 @@ TEST_F(SqliteStoreTest, UnopenablePathThrowsStorageError) {
     EXPECT_THROW(SqliteStore(""), StorageError);
 }
 
+TEST_F(SqliteStoreTest, ServesOneInstanceAndStoresRateLimitWindowsAsIsoText) {
+    auto store = open();
+    store->migrate();
+    EXPECT_FALSE(store->shared_by_instances());
+    store->count_rate_limited_request("hash", "wf", kT0, 5);
+    store->count_rate_limited_request("hash", "wf", kT0, 5);
+    EXPECT_EQ(raw_query(path_, "SELECT api_key_hash, endpoint, request_count, window_start"
+                               " FROM api_rate_limits"),
+              (Rows{{"hash", "wf", "2", "2023-11-14T22:13:20.000Z"}}));
+}
+
 TEST_F(SqliteStoreTest, RecordsAppliedMigrations) {
     open()->migrate();
     EXPECT_EQ(raw_query(path_, "SELECT version, name, applied_at FROM schema_migrations"),

@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <barrier>
+#include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 
@@ -618,6 +621,108 @@ TYPED_TEST(StoreConformance, DeleteExecutionsBeforeHandlesMoreRowsThanOneChunk) 
 
     EXPECT_EQ(this->store().delete_executions_before(kT0 + 11000), 11000);
     EXPECT_EQ(this->store().deployment_stats(deployment.id).execution_count, 1000);
+}
+
+// --- Rate limits ------------------------------------------------------------------------------
+
+constexpr std::int64_t kWindow = 60'000;
+constexpr std::int64_t kW0 = 1'700'000'040'000;  // a multiple of kWindow
+
+TYPED_TEST(StoreConformance, RateLimitCountsAreKeptPerKeyEndpointAndWindow) {
+    auto& store = this->store();
+    const std::string key = util::sha256_hex("key");
+    const std::string other_key = util::sha256_hex("other key");
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf-1", kW0, 100), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf-1", kW0, 100), 2);
+    EXPECT_EQ(store.count_rate_limited_request(other_key, "wf-1", kW0, 100), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf-2", kW0, 100), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf-1", kW0 + kWindow, 100), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf-1", kW0, 100), 3);
+}
+
+TYPED_TEST(StoreConformance, FullRateLimitWindowCountsNothingMore) {
+    auto& store = this->store();
+    const std::string key = util::sha256_hex("key");
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 2), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 2), 2);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 2), std::nullopt);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 2), std::nullopt);
+    // The refused requests were not counted: a higher limit continues at 3.
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 3), 3);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0 + kWindow, 2), 1);
+}
+
+TYPED_TEST(StoreConformance, ConcurrentRateLimitCountsAreExact) {
+    constexpr int kThreads = 8;
+    constexpr int kPerThread = 40;
+    constexpr int kTotal = kThreads * kPerThread;
+    constexpr std::int64_t kLimit = kTotal / 2;
+    const std::string key = util::sha256_hex("busy key");
+    std::mutex mutex;
+    std::vector<std::int64_t> unlimited;  // counts under a limit no thread reaches
+    std::vector<std::int64_t> limited;    // counts under a limit half the requests exceed
+    int refused = 0;
+    std::atomic<int> failures{0};
+    std::barrier start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kPerThread; ++i) {
+                try {
+                    const auto a = this->store().count_rate_limited_request(key, "a", kW0, kTotal);
+                    const auto b = this->store().count_rate_limited_request(key, "b", kW0, kLimit);
+                    std::lock_guard lock(mutex);
+                    if (a) {
+                        unlimited.push_back(*a);
+                    }
+                    if (b) {
+                        limited.push_back(*b);
+                    } else {
+                        ++refused;
+                    }
+                } catch (const std::exception&) {
+                    ++failures;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    std::sort(unlimited.begin(), unlimited.end());
+    std::sort(limited.begin(), limited.end());
+    std::vector<std::int64_t> expected_unlimited(kTotal);
+    std::iota(expected_unlimited.begin(), expected_unlimited.end(), 1);
+    std::vector<std::int64_t> expected_limited(kLimit);
+    std::iota(expected_limited.begin(), expected_limited.end(), 1);
+    EXPECT_EQ(unlimited, expected_unlimited);  // 1..N, each once
+    EXPECT_EQ(limited, expected_limited);
+    EXPECT_EQ(refused, kTotal - kLimit);
+}
+
+TYPED_TEST(StoreConformance, DeleteRateLimitWindowsBeforeKeepsTheCutoffWindow) {
+    auto& store = this->store();
+    const std::string key = util::sha256_hex("key");
+    for (const auto window_start : {kW0, kW0 + kWindow, kW0 + 2 * kWindow}) {
+        store.count_rate_limited_request(key, "wf", window_start, 100);
+        store.count_rate_limited_request(key, "wf", window_start, 100);
+    }
+    EXPECT_EQ(store.delete_rate_limit_windows_before(kW0 + kWindow), 1);
+    EXPECT_EQ(store.delete_rate_limit_windows_before(kW0 + kWindow), 0);
+    // The deleted window starts over; the kept ones continue.
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0, 100), 1);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0 + kWindow, 100), 3);
+    EXPECT_EQ(store.delete_rate_limit_windows_before(kW0 + 3 * kWindow), 3);
+    EXPECT_EQ(store.count_rate_limited_request(key, "wf", kW0 + 2 * kWindow, 100), 1);
+}
+
+TYPED_TEST(StoreConformance, RateLimitCountsSurviveReopening) {
+    const std::string key = util::sha256_hex("key");
+    EXPECT_EQ(this->store().count_rate_limited_request(key, "wf", kW0, 10), 1);
+    this->reopen();
+    EXPECT_EQ(this->store().count_rate_limited_request(key, "wf", kW0, 10), 2);
 }
 
 // --- JSON, concurrency, durability ------------------------------------------------------------

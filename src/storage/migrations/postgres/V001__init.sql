@@ -83,7 +83,8 @@ CREATE INDEX IF NOT EXISTS idx_workflow_executions_created_at
 CREATE INDEX IF NOT EXISTS idx_workflow_executions_running
     ON workflow_executions (status) WHERE status = 'running';
 
--- Kept from the original schema for a later shared rate-limit store; unused for now.
+-- Rate-limit counts per key, endpoint (workflow id) and fixed window, shared by every instance
+-- on the database; ended windows are deleted by the runners as they go.
 CREATE TABLE IF NOT EXISTS api_rate_limits (
     id            UUID PRIMARY KEY DEFAULT gen_random_uuid(),
     api_key_hash  VARCHAR(255) NOT NULL,

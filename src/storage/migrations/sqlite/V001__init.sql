@@ -60,7 +60,8 @@ CREATE INDEX IF NOT EXISTS idx_workflow_executions_created_at
 CREATE INDEX IF NOT EXISTS idx_workflow_executions_running
     ON workflow_executions (status) WHERE status = 'running';
 
--- Kept from the original schema for a later shared rate-limit store; unused for now.
+-- Rate-limit counts per key, endpoint (workflow id) and fixed window. A runner on SQLite counts
+-- in memory; the table keeps the schema the same as on PostgreSQL.
 CREATE TABLE IF NOT EXISTS api_rate_limits (
     id            TEXT PRIMARY KEY NOT NULL,
     api_key_hash  TEXT NOT NULL,
