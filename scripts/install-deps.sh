@@ -7,6 +7,7 @@ packages=(
     build-essential cmake pkg-config ccache
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev libsqlite3-dev libpq-dev libpoppler-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
+    libvalijson-dev
     libgtest-dev libgmock-dev
     clang-14 libclang-rt-14-dev
     python3 sqlite3 curl ca-certificates

@@ -2,13 +2,16 @@
 
 #include "openapi/workflow_schema.hpp"
 #include "unit/openapi/test_nodes.hpp"
+#include "util/base64.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <ostream>
+#include <thread>
 
 namespace clara::openapi {
 namespace {
@@ -113,15 +116,64 @@ INSTANTIATE_TEST_SUITE_P(
                   "Field 'upload.name' must be a string",
                   "Field 'upload.size' must be a number"}}));
 
-TEST(InputValidator, ChecksObjectAndArrayTypes) {
+TEST(InputValidator, ChecksObjectArrayAndIntegerTypes) {
     const auto validator = InputValidator::from_schema(json::parse(R"({"type":"object",
         "properties":{"o":{"type":"object"},"a":{"type":"array"},"i":{"type":"integer"}},
         "required":["o"]})").as_object());
     EXPECT_THAT(validator.validate(json::parse(R"({"o":[],"a":{},"i":"1"})").as_object()),
                 ElementsAre("Field 'o' must be an object", "Field 'a' must be an array",
-                            "Field 'i' must be a number"));
+                            "Field 'i' must be an integer"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"o":{},"i":1.5})").as_object()),
+                ElementsAre("Field 'i' must be an integer"));
     EXPECT_THAT(validator.validate(json::parse(R"({"o":{},"a":[],"i":2})").as_object()),
                 IsEmpty());
+}
+
+TEST(InputValidator, NamesEveryAllowedTypeOfAMismatch) {
+    const auto validator = InputValidator::from_schema(json::parse(R"({"properties":{
+        "either":{"oneOf":[{"type":"string"},{"type":"number"}]},
+        "list":{"type":["array","boolean","object"]}}})").as_object());
+    EXPECT_THAT(validator.validate(json::parse(R"({"either":true,"list":"x"})").as_object()),
+                ElementsAre("Field 'either' must be a string or a number",
+                            "Field 'list' must be an array, a boolean or an object"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"either":"x","list":false})").as_object()),
+                IsEmpty());
+}
+
+TEST(InputValidator, ListsEveryMissingRequiredFieldInSchemaOrder) {
+    const auto validator = InputValidator::from_schema(json::parse(R"({"type":"object",
+        "properties":{"a":{"type":"string"},"b":{"type":"number"},"c":{}},
+        "required":["c","a","b"]})").as_object());
+    EXPECT_THAT(validator.validate(json::parse(R"({"a":"","b":null})").as_object()),
+                ElementsAre("Missing required field: c", "Missing required field: a",
+                            "Missing required field: b"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"a":"x","b":0,"c":false})").as_object()),
+                IsEmpty());
+}
+
+TEST(InputValidator, RefusesEveryExtraFieldEvenWhenTheSchemaAllowsThem) {
+    // Unknown fields are refused whatever `additionalProperties` says (deployment-api.md § 6.1).
+    for (const auto* additional : {R"("additionalProperties":false,)",
+                                   R"("additionalProperties":true,)", ""}) {
+        const auto validator = InputValidator::from_schema(
+            json::parse(std::string(R"({"type":"object",)") + additional +
+                        R"("properties":{"known":{"type":"string"}}})")
+                .as_object());
+        EXPECT_THAT(validator.validate(json::parse(
+                        R"({"one":1,"known":"k","two":null,"three":{"x":[]}})").as_object()),
+                    ElementsAre("Unknown field: one", "Unknown field: two",
+                                "Unknown field: three"))
+            << additional;
+    }
+}
+
+TEST(InputValidator, RejectsEverythingWithoutProperties) {
+    const auto validator = InputValidator::from_schema(json::object{{"type", "object"}});
+    EXPECT_THAT(validator.validate(json::parse(R"({"a":1})").as_object()),
+                ElementsAre("Unknown field: a"));
+    EXPECT_THAT(validator.validate(json::object{}), IsEmpty());
+    EXPECT_THAT(InputValidator().validate(json::parse(R"({"b":2})").as_object()),
+                ElementsAre("Unknown field: b"));
 }
 
 TEST(InputValidator, AcceptsAWholeSimpleSchema) {
@@ -145,11 +197,162 @@ TEST(InputValidator, CompilesKindsFromTheSchema) {
     EXPECT_EQ(validator.kind_of("nope"), std::nullopt);
 }
 
-TEST(InputValidator, RejectsEverythingWithoutProperties) {
-    const auto validator = InputValidator::from_schema(json::object{{"type", "object"}});
-    EXPECT_THAT(validator.validate(json::parse(R"({"a":1})").as_object()),
-                ElementsAre("Unknown field: a"));
-    EXPECT_THAT(validator.validate(json::object{}), IsEmpty());
+TEST(InputValidator, AcceptsAnyNestedValueForJsonInputs) {
+    EXPECT_THAT(validate(R"({"text":"hi","payload":{"a":[1,{"b":null,"c":[true,"x",{}]}],
+                                                    "d":{"e":{"f":{"g":-1.5e3}}}}})"),
+                IsEmpty());
+    EXPECT_THAT(validate(R"({"text":"hi","payload":[[[[]]],null,"s",0]})"), IsEmpty());
+    EXPECT_THAT(validate(R"({"text":"hi","payload":false})"), IsEmpty());
+}
+
+TEST(InputValidator, ReportsNestedProblemsWithTheirPaths) {
+    const auto validator = InputValidator::from_schema(json::parse(R"({"type":"object",
+        "properties":{"address":{"type":"object","required":["city"],
+            "properties":{"city":{"type":"string"},"zip":{"type":"number"},
+                          "tags":{"type":"array","items":{"type":"string"}},
+                          "geo":{"type":"object","additionalProperties":false,
+                                 "properties":{"lat":{"type":"number"}}}}}}})").as_object());
+    EXPECT_THAT(validator.validate(json::parse(R"({"address":{"zip":"x","tags":["a",2,"c",false],
+                                                              "geo":{"lat":"n","alt":3}}})")
+                                       .as_object()),
+                ElementsAre("Missing required field: address.city",
+                            "Field 'address.zip' must be a number",
+                            "Field 'address.tags[1]' must be a string",
+                            "Field 'address.tags[3]' must be a string",
+                            "Field 'address.geo.lat' must be a number",
+                            "Unknown field: address.geo.alt"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"address":"Main St"})").as_object()),
+                ElementsAre("Field 'address' must be an object"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"address":{"city":"c","zip":null,
+                                                              "tags":[],"geo":{"lat":1}}})")
+                                       .as_object()),
+                IsEmpty());
+}
+
+TEST(InputValidator, TreatsNullAsAbsent) {
+    // Optional fields of every kind may be null, and so may the members of a file object.
+    EXPECT_THAT(validate(R"({"text":"hi","count":null,"flag":null,"payload":null,"photo":null,
+                             "paper":null,"upload":null})"),
+                IsEmpty());
+    EXPECT_THAT(validate(R"({"text":"hi","upload":{"data":null,"file":"SGVsbG8=","name":null,
+                                                   "type":null,"size":null}})"),
+                IsEmpty());
+    EXPECT_THAT(validate(R"({"text":"hi","upload":{"data":null,"file":null}})"),
+                ElementsAre("Field 'upload' must have a 'data' or 'file' property"));
+    EXPECT_THAT(validate(R"({"text":null,"count":null})"),
+                ElementsAre("Missing required field: text"));
+}
+
+TEST(InputValidator, ListsEveryProblemAtOnceInBodyOrder) {
+    EXPECT_THAT(validate(R"({"upload":{"size":"big","name":7},"extra":[],"flag":"yes",
+                             "photo":"data:text/plain;base64,SGVsbG8=","count":{},
+                             "paper":"%PDF","more":null,"text":""})"),
+                ElementsAre("Missing required field: text",
+                            "Field 'upload' must have a 'data' or 'file' property",
+                            "Field 'upload.size' must be a number",
+                            "Field 'upload.name' must be a string",
+                            "Unknown field: extra",
+                            "Field 'flag' must be a boolean",
+                            "Field 'photo' must be a base64 string or data URL",
+                            "Field 'count' must be a number",
+                            "Field 'paper' must be a base64 string or data URL",
+                            "Unknown field: more"));
+}
+
+TEST(InputValidator, ChecksHugeStrings) {
+    // Strings of millions of characters, valid and invalid, in fields of each kind.
+    const std::string text(4'000'000, 'x');
+    const auto bytes = std::string(1'500'000, '\x7f');
+    const auto image = "data:image/png;base64," + util::base64_encode(bytes);
+    json::object body{{"text", text}, {"photo", image}, {"upload", util::base64_encode(bytes)}};
+    EXPECT_THAT(validate(json::serialize(body)), IsEmpty());
+
+    body["count"] = text;
+    body["paper"] = text + "!";
+    body[text] = 1;  // a huge unknown name is echoed as it is
+    EXPECT_THAT(validate(json::serialize(body)),
+                ElementsAre("Field 'count' must be a number",
+                            "Field 'paper' must be a base64 string or data URL",
+                            "Unknown field: " + text));
+}
+
+TEST(InputValidator, RefusesBadBase64) {
+    for (const std::string bad : {"abcde", "SGVsbG8===", "SG=Vs", "SGVs*bG8=", "@@@@",
+                                  "data:image/png;base64,SGVsb", "data:image/png,SGVsbG8=",
+                                  "data:image/png;base64,SGVsbG8=\u00e9"}) {
+        const auto body = R"({"text":"t","photo":")" + bad + R"(","paper":")" + bad +
+                          R"(","upload":{"file":")" + bad + R"("}})";
+        EXPECT_THAT(validate(body),
+                    ElementsAre("Field 'photo' must be a base64 string or data URL",
+                                "Field 'paper' must be a base64 string or data URL",
+                                "Field 'upload.file' must be a base64 string or data URL"))
+            << bad;
+    }
+    // Padding is optional and ASCII whitespace is skipped; only images need an image type.
+    EXPECT_THAT(validate(R"({"text":"t","photo":"SGVsbG8","paper":"SGVs\nbG8=",
+                             "upload":"data:;base64,SGVsbG8="})"),
+                IsEmpty());
+    EXPECT_THAT(validate(R"({"text":"t","photo":"data:;base64,SGVsbG8="})"),
+                ElementsAre("Field 'photo' must be a base64 string or data URL"));
+}
+
+TEST(InputValidator, SurvivesSchemasItCannotUse) {
+    // Malformed keywords are left out; the field names and required list still apply.
+    const auto validator = InputValidator::from_schema(json::parse(R"({"type":7,
+        "properties":{"a":{"type":"strange","required":"x","items":1,"oneOf":[]},
+                      "b":5,"c":{"type":["number",3],"$ref":"#/nowhere","pattern":"(a*)*b"},
+                      "$ref":{"type":"boolean"}},
+        "required":["a",9]})").as_object());
+    EXPECT_THAT(validator.validate(json::parse(R"({"b":{},"c":"s","d":1,"$ref":0})").as_object()),
+                ElementsAre("Missing required field: a", "Field 'c' must be a number",
+                            "Unknown field: d", "Field '$ref' must be a boolean"));
+    EXPECT_THAT(validator.validate(json::parse(R"({"a":[1],"c":2,"$ref":true})").as_object()),
+                IsEmpty());
+}
+
+TEST(InputValidator, CopiesShareTheCompiledSchema) {
+    const auto original = InputValidator::from_schema(sample_schema());
+    const InputValidator copy = original;  // NOLINT(performance-unnecessary-copy-initialization)
+    EXPECT_THAT(copy.validate(json::parse(R"({"text":1})").as_object()),
+                ElementsAre("Field 'text' must be a string"));
+    EXPECT_EQ(copy.kind_of("photo"), InputValidator::Kind::kImage);
+}
+
+TEST(InputValidator, ValidatesFromManyThreadsAtOnce) {
+    const auto validator = InputValidator::from_schema(sample_schema());
+    const std::vector<std::string> bodies = {
+        R"({"text":"hi","count":2,"photo":"iVBORw0KGgo="})",
+        R"({"extra":1,"count":true,"upload":{"data":"@@","name":1}})",
+        R"({"text":"hi","upload":{"file":"SGVsbG8="},"payload":{"a":[1,2]}})",
+        R"({"text":5,"flag":"x","paper":"%PDF","photo":42})",
+    };
+    std::vector<json::object> parsed;
+    std::vector<std::vector<std::string>> expected;
+    for (const auto& body : bodies) {
+        parsed.push_back(json::parse(body).as_object());
+        expected.push_back(validator.validate(parsed.back()));
+    }
+    ASSERT_THAT(expected[0], IsEmpty());
+    ASSERT_EQ(expected[1].size(), 5u);
+
+    constexpr int kThreads = 8;
+    constexpr int kRounds = 300;
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < kRounds; ++round) {
+                const auto i = static_cast<std::size_t>(t + round) % parsed.size();
+                if (validator.validate(parsed[i]) != expected[i]) {
+                    ++mismatches;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(SanitizeInputs, RemovesNulCharactersAtAnyDepth) {
