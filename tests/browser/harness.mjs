@@ -13,6 +13,12 @@ export const screenshotsDir = path.join(repoRoot, 'tests', 'browser', 'screensho
 
 export const chromiumPath = '/usr/bin/chromium';
 
+/** The workflows exported from Agent Studio beside the checkout, or null when absent. */
+export const sharedFixturesDir = (() => {
+    const dir = path.join(repoRoot, '..', 'shared', 'fixtures', 'workflows');
+    return existsSync(dir) ? dir : null;
+})();
+
 /** Why the browser tests cannot run here, or false when they can (for `test(..., {skip})`). */
 export const chromiumMissing = existsSync(chromiumPath)
     ? false
@@ -48,7 +54,7 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Starts `clara-runner serve` on a free loopback port with a fresh SQLite database.
  * Resolves to {baseUrl, stop(), output()} once /health answers 200.
  */
-export async function startRunner() {
+export async function startRunner(extraEnv = {}) {
     const binary = runnerBinary();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'clara-browser-'));
     const port = await freePort();
@@ -63,6 +69,7 @@ export async function startRunner() {
             DATABASE_URL: `sqlite:${path.join(dir, 'clara.db')}`,
             LOG_LEVEL: 'warn',
             IO_THREADS: '2',
+            ...extraEnv,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
     });

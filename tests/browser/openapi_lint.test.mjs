@@ -2,13 +2,15 @@
 // @redocly/cli, no network) with no error: the runner's own and a deployed workflow's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { callApi, deploy, fixturesDir, repoRoot, startRunner } from './harness.mjs';
+import {
+    callApi, deploy, fixturesDir, repoRoot, sharedFixturesDir, startRunner,
+} from './harness.mjs';
 
 const run = promisify(execFile);
 const redoclyCli = path.join(repoRoot, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
@@ -16,10 +18,18 @@ const config = path.join(repoRoot, 'tests', 'browser', 'redocly.yaml');
 
 /** Lints `document` (written to a temp file); resolves to Redocly's JSON report. */
 async function lint(document, name, dir) {
-    const file = path.join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(document, null, 2));
+    return lintAll([[document, name]], dir);
+}
+
+/** Lints several [document, name] pairs in one Redocly run; its report totals them all. */
+async function lintAll(documents, dir) {
+    const files = documents.map(([document, name]) => {
+        const file = path.join(dir, `${name}.json`);
+        writeFileSync(file, JSON.stringify(document, null, 2));
+        return file;
+    });
     const result = await run(process.execPath,
-        [redoclyCli, 'lint', '--config', config, '--format', 'json', file], {
+        [redoclyCli, 'lint', '--config', config, '--format', 'json', ...files], {
             cwd: dir,
             maxBuffer: 16 * 1024 * 1024,
             timeout: 120000,
@@ -44,7 +54,8 @@ describe('OpenAPI documents', () => {
 
     before(async () => {
         assert.ok(existsSync(redoclyCli), `${redoclyCli} is missing: run npm ci`);
-        runner = await startRunner();
+        // Custom nodes on, so that every shared fixture deploys (one defines a custom node).
+        runner = await startRunner({ ENABLE_CUSTOM_NODES: 'true' });
         dir = mkdtempSync(path.join(os.tmpdir(), 'clara-lint-'));
     });
 
@@ -71,6 +82,25 @@ describe('OpenAPI documents', () => {
         assert.equal(served.status, 200);
         assert.ok(served.data.paths['/api/workflows/lint-greeter/execute']);
         const report = await lint(served.data, 'lint-greeter', dir);
+        assert.equal(report.totals.errors, 0, describeProblems(report));
+    });
+
+    test('every shared fixture workflow deploys and its document lints without errors', {
+        skip: sharedFixturesDir ? false : '../shared/fixtures/workflows is absent',
+    }, async () => {
+        const files = readdirSync(sharedFixturesDir).filter((name) => name.endsWith('.json')).sort();
+        assert.ok(files.length > 0, `no workflows in ${sharedFixturesDir}`);
+        const documents = [];
+        for (const [index, file] of files.entries()) {
+            const workflow = JSON.parse(readFileSync(path.join(sharedFixturesDir, file), 'utf8'));
+            const slug = `lint-fixture-${index}`;
+            const deployed = await deploy(runner.baseUrl, `Lint ${file}`, workflow, slug);
+            assert.ok(deployed, `${file} did not deploy`);
+            const served = await callApi(runner.baseUrl, 'GET', `/api/workflows/${slug}/schema`);
+            assert.equal(served.status, 200, `${file}: schema ${served.status}`);
+            documents.push([served.data, slug]);
+        }
+        const report = await lintAll(documents, dir);
         assert.equal(report.totals.errors, 0, describeProblems(report));
     });
 

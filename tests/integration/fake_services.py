@@ -23,11 +23,12 @@ Fakes (each class docstring lists its endpoints, checks, defaults and scripting 
     FakeMcpProxy        servers, tools/execute (tools/list discovery and tool runs)
     FakeClaraAssistant  execute-agent
 
-Common to all (FakeService): `url`, `port`, `stop()` / context manager, `requests`,
-`requests_to(prefix)`, `last(prefix)`, `wait_for(count, timeout, prefix)`, `errors`, and the
-generic replies `reply_status`, `reply_json`, `reply_raw`, `reply_slow_drip`, `reply_oversized`,
-`reply_hang`, `reply_disconnect`, `reply_broken_http` (keywords path=, method=, times=,
-delay_s=). The implementation lives in the `fakes` package.
+Common to all (FakeService): the keyword options `host=` (an IPv4 address, default
+"127.0.0.1") and `port=` (default 0, a free port), `url`, `host`, `port`, `stop()` / context
+manager, `requests`, `requests_to(prefix)`, `last(prefix)`, `wait_for(count, timeout, prefix)`,
+`errors`, and the generic replies `reply_status`, `reply_json`, `reply_raw`, `reply_slow_drip`,
+`reply_oversized`, `reply_hang`, `reply_disconnect`, `reply_broken_http` (keywords path=,
+method=, times=, delay_s=). The implementation lives in the `fakes` package.
 """
 
 from fakes import *  # noqa: F401,F403 - this module is the public face of the package

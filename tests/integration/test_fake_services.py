@@ -115,6 +115,22 @@ class LifecycleTests(FakeTestCase):
         self.assertEqual(first.url, f"http://127.0.0.1:{first.port}")
         self.assertEqual(first.base_url, f"http://127.0.0.1:{first.port}/v1")
 
+    def test_listens_on_the_requested_loopback_address_and_port(self):
+        address = "127.0.0.3"
+        probe = FakeOpenAI(host=address)
+        port = probe.port  # free on that address a moment ago
+        probe.stop()
+        fake = self.start(FakeOpenAI(host=address, port=port))
+        self.assertEqual((fake.host, fake.port), (address, port))
+        self.assertEqual(fake.url, f"http://{address}:{port}")
+        connection = http.client.HTTPConnection(address, port, timeout=5)
+        try:
+            connection.request("GET", "/v1/models")
+            self.assertEqual(connection.getresponse().status, 200)
+        finally:
+            connection.close()
+        self.assertEqual(fake.last("/v1/models").method, "GET")
+
     def test_stop_releases_the_port_and_every_thread(self):
         fake = FakeOpenAI()
         self.assertEqual(call(fake, "GET", "/v1/models").status, 200)

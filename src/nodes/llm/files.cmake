@@ -1,3 +1,19 @@
 list(APPEND CLARA_NODES_SOURCES
     src/nodes/llm/model_catalog.cpp
+    src/nodes/llm/model_options.cpp
+    src/nodes/llm/chat_message.cpp
+    src/nodes/llm/image_reference.cpp
+    src/nodes/llm/provider_route.cpp
+    src/nodes/llm/chat_wire.cpp
+    src/nodes/llm/openai_chat.cpp
+    src/nodes/llm/anthropic_chat.cpp
+    src/nodes/llm/ollama_chat.cpp
+    src/nodes/llm/chat_call.cpp
+    src/nodes/llm/json_schema_from_example.cpp
+    src/nodes/llm/schema_check.cpp
+    src/nodes/llm/json_answer.cpp
+    src/nodes/llm/mcp_tools.cpp
+    src/nodes/llm/llm_node.cpp
+    src/nodes/llm/structured_llm_node.cpp
+    src/nodes/llm/agent_node.cpp
 )

@@ -150,10 +150,10 @@ class FakeAnthropic(FakeService):
     Helpers: messages_requests(), last_messages() (JSON body of the last /v1/messages request).
     """
 
-    def __init__(self, *, required_key=None, models=None):
+    def __init__(self, *, required_key=None, models=None, host="127.0.0.1", port=0):
         self.required_key = required_key
         self.models = list(models) if models is not None else None
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     # -- scripting ---------------------------------------------------------------------------
 

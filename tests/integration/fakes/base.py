@@ -219,8 +219,12 @@ class FakeService:
     """Base of every fake: a threaded HTTP/1.1 server on 127.0.0.1 at a free port, started by the
     constructor and stopped by stop() (or by leaving a `with` block).
 
-    Attributes: `url` ("http://127.0.0.1:<port>"), `port`, `errors` (tracebacks of bugs inside
-    the fake; tests may assert it is empty).
+    Listening address: `host` (an IPv4 address, default "127.0.0.1"; any 127.x.y.z works on
+    Linux) and `port` (default 0: a free port), so a fake can stand in for a service at a fixed
+    address such as a desktop model server on port 8091.
+
+    Attributes: `url` ("http://<host>:<port>"), `host`, `port`, `errors` (tracebacks of bugs
+    inside the fake; tests may assert it is empty).
 
     Records: `requests` (a copy of every RecordedRequest, in arrival order),
     `requests_to(path_prefix, method=None)`, `last(path_prefix="")`,
@@ -239,7 +243,7 @@ class FakeService:
 
     server_header = "FakeService/1.0"
 
-    def __init__(self, host="127.0.0.1"):
+    def __init__(self, host="127.0.0.1", port=0):
         self.errors = []
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -247,7 +251,8 @@ class FakeService:
         self._rules = []
         self._stopping = threading.Event()
         self._stopped = False
-        self._server = _Server((host, 0), self)
+        self._server = _Server((host, port), self)
+        self.host = host
         self.port = self._server.server_address[1]
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever,

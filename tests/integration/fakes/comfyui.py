@@ -78,7 +78,8 @@ class FakeComfyUI(FakeService):
 
     server_header = "Python/3.11 aiohttp/3.9.5"
 
-    def __init__(self, *, checkpoints=DEFAULT_CHECKPOINTS, polls_before_done=1, png=None):
+    def __init__(self, *, checkpoints=DEFAULT_CHECKPOINTS, polls_before_done=1, png=None,
+                 host="127.0.0.1", port=0):
         self.checkpoints = list(checkpoints)
         self.polls_before_done = polls_before_done
         self.png = png or tiny_png(8, 8, (30, 144, 255))
@@ -89,7 +90,7 @@ class FakeComfyUI(FakeService):
         self._jobs = {}
         self._images = {}
         self._counter = 0
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     # -- scripting ---------------------------------------------------------------------------
 

@@ -65,7 +65,7 @@ class FakeMcpProxy(FakeService):
     server_header = "Express"
     EXECUTE_PATH = "/api/tools/execute"
 
-    def __init__(self, *, servers=None):
+    def __init__(self, *, servers=None, host="127.0.0.1", port=0):
         self._state = threading.Lock()
         self._servers = {}
         if servers is None:
@@ -75,7 +75,7 @@ class FakeMcpProxy(FakeService):
         else:
             for name in servers:
                 self.add_server(name)
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     # -- setup and scripting -----------------------------------------------------------------
 

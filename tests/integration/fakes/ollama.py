@@ -51,9 +51,9 @@ class FakeOllama(FakeService):
 
     server_header = "Ollama"
 
-    def __init__(self, *, models=DEFAULT_MODELS):
+    def __init__(self, *, models=DEFAULT_MODELS, host="127.0.0.1", port=0):
         self.models = list(models)
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     # -- scripting ---------------------------------------------------------------------------
 

@@ -363,12 +363,12 @@ class FakeOpenAI(FakeService):
     server_header = "cloudflare"
 
     def __init__(self, *, prefix="/v1", required_key=None, models=DEFAULT_MODELS,
-                 reject_unknown_models=False):
+                 reject_unknown_models=False, host="127.0.0.1", port=0):
         self.prefix = prefix.rstrip("/")
         self.required_key = required_key
         self.models = list(models)
         self.reject_unknown_models = reject_unknown_models
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     @property
     def chat_path(self):

@@ -69,11 +69,11 @@ class FakePythonBackend(FakeService):
 
     server_header = "uvicorn"
 
-    def __init__(self, *, notebooks=("notebook-1",)):
+    def __init__(self, *, notebooks=("notebook-1",), host="127.0.0.1", port=0):
         self._state = threading.Lock()
         self._notebooks = {notebook: [] for notebook in notebooks}
         self._started = datetime.now(timezone.utc)
-        super().__init__()
+        super().__init__(host=host, port=port)
 
     def add_notebook(self, notebook_id):
         with self._state:
