@@ -66,6 +66,9 @@ class SharedFixtureTests(FakeServerTestCase):
             "AGENT_DEFAULT_BASE_URL": cls.core.base_url,
             "CLARA_ASSISTANT_ENABLED": "false",
             "ENABLE_CUSTOM_NODES": "true",
+            # research-assistant-flow calls a public URL; where the network neither answers nor
+            # refuses, the deadline ends it well within the test client's timeout.
+            "MAX_EXECUTION_TIME": "20000",
         }
 
     # -- helpers -------------------------------------------------------------------------------
@@ -142,6 +145,13 @@ class SharedFixtureTests(FakeServerTestCase):
                   self.field(deployment, "input", "input-depth"): "Basic"}
         result = self.server.execute(deployment["slug"], inputs, deployment["apiKey"])
         self.assertIs(result.body["success"], False, result)
+        if result.status == 504 and "failedNode" not in result.body:
+            # The search call neither failed nor answered before MAX_EXECUTION_TIME.
+            self.assertEqual(result.body["error"], "Workflow execution timeout after 20000ms")
+            record = self.execution_record(deployment, result.body["metadata"]["executionId"])
+            self.assertEqual(record["status"], "timeout")
+            self.assertEqual(self.openai.chat_requests(), [])
+            return
         failed = result.body.get("failedNode")
         self.assertIsNotNone(failed, result)
         expected = {"llm-analyzer": (500, "LLM node requires user message"),
