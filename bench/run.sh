@@ -16,6 +16,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-"1 16 64"}
 BACKENDS=${BENCH_BACKENDS:-"sqlite postgres"}
 SCENARIOS=${BENCH_SCENARIOS:-"a b c d e"}
 HISTORY_ROWS=${BENCH_HISTORY_ROWS:-1000000}
+INFLIGHT=${BENCH_INFLIGHT:-10000}
 BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build-bench}
 THREADS=2
 RUNNER=$BUILD_DIR/clara-runner
@@ -91,7 +92,8 @@ start_runner() {
     mkdir -p "$WORK/$name"
     (cd "$WORK/$name" && exec env HOST=127.0.0.1 PORT="$port" BASE_URL="http://127.0.0.1:$port" \
         DATABASE_URL="$database_url" RATE_LIMIT_ENABLED=false MAX_CONCURRENT_EXECUTIONS=10000 \
-        MAX_QUEUED_EXECUTIONS=100000 LOG_LEVEL=warn "$RUNNER" serve >"$WORK/$name/runner.log" 2>&1) &
+        MAX_QUEUED_EXECUTIONS=100000 LOG_LEVEL=warn OUTBOUND_ALLOWLIST=127.0.0.1 \
+        "$RUNNER" serve >"$WORK/$name/runner.log" 2>&1) &
     RUNNER_PID=$!
     PIDS+=("$RUNNER_PID")
     RUNNER_URL="http://127.0.0.1:$port"
@@ -211,6 +213,9 @@ bench_backend() {
                 BENCH_PATH="/api/workflows/$slug/execute" BENCH_KEY="$key" BENCH_BODY="$EXECUTE_BODY"
         done
     fi
+    if has "$SCENARIOS" c; then
+        bench_inflight "$backend" "$pid" "$url"
+    fi
     # (e) before (d): its million rows must not slow the deploys down.
     if has "$SCENARIOS" e; then
         for c in $CONNECTIONS; do
@@ -238,6 +243,24 @@ bench_backend() {
         "$ROOT/scripts/pg-test-cluster.sh" stop "$PG_DIR"
         PG_DIR=""
     fi
+}
+
+# (c): INFLIGHT executions at once, each waiting on a model that answers after 1 s (a child
+# process of its own, so that its sockets do not count against the caller's file limit).
+bench_inflight() {
+    local backend=$1 pid=$2 url=$3 llm_port llm_pid id key slug
+    llm_port=$(free_port)
+    python3 "$BENCH/inflight.py" --serve-llm "$llm_port" --delay 1 >"$WORK/llm.log" 2>&1 &
+    llm_pid=$!
+    PIDS+=("$llm_pid")
+    sleep 0.5
+    sed "s|@LLM_URL@|http://127.0.0.1:$llm_port/v1|" "$BENCH/workflows/slow_llm.json" \
+        >"$WORK/slow_llm.json"
+    read -r id key slug < <(deploy "$WORK/slow_llm.json" "bench slow llm")
+    python3 "$BENCH/inflight.py" --runner "$url" --pid "$pid" --slug "$slug" --key "$key" \
+        --count "$INFLIGHT" --backend "$backend" --out "$WORK/results.jsonl" >&2
+    kill "$llm_pid" 2>/dev/null || true
+    wait "$llm_pid" 2>/dev/null || true
 }
 
 # nginx serving a copy of a real execute response (same size), as the ceiling for (a).
@@ -301,7 +324,6 @@ main() {
     fsync_ms=$(fsync_probe)
     load=$(cut -d' ' -f1 /proc/loadavg)
     log "load average $load; fsync of the work folder's disk: median $fsync_ms ms"
-    has "$SCENARIOS" c && log "(c) skipped: llm node type not available"
     log "work folder $WORK; warm-up ${WARMUP}s, measured ${DURATION}s, connections $CONNECTIONS"
     if has "$SCENARIOS" a; then
         capture_response
