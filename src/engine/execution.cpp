@@ -179,6 +179,19 @@ void Execution::on_node_finished(std::uint32_t index, std::optional<json::value>
     }
     --running_;
     auto& state = *nodes_[index];
+    if (!result && std::chrono::steady_clock::now() >= context_.deadline()) {
+        // Outbound calls are bounded by the execution's deadline, so a node may fail from it
+        // a moment before the deadline's own cancellation arrives: that is the deadline.
+        state.phase = Phase::kFailed;
+        stopped_ = true;
+        cancelled_.emplace(ExecutionStatus::kTimeout,
+                           "Workflow execution timeout after " +
+                               std::to_string(context_.limits().max_execution_time.count()) + "ms");
+        finish_locked(lock);
+        lock.unlock();
+        context_.cancel();
+        return;
+    }
     if (result) {
         state.phase = Phase::kDone;
         state.result = std::move(*result);

@@ -195,5 +195,55 @@ TEST(Execution, CancelReportsTimeoutAndIgnoresLateCompletions) {
     EXPECT_EQ(outcome->status, ExecutionStatus::kTimeout);
 }
 
+TEST(Execution, NodeFailingOnceTheDeadlinePassedReportsTheDeadline) {
+    // A node whose outbound call was cut by the execution's deadline fails a moment before the
+    // deadline's own cancellation arrives; the execution reports the deadline, not the node.
+    class FailsAfterDeadlineNode final : public NodeInstance {
+    public:
+        void start(NodeRun& run) const override {
+            auto lifetime = run.keep_alive();
+            const auto deadline = run.context().deadline();
+            std::thread([&run, lifetime, deadline] {
+                std::this_thread::sleep_until(deadline + std::chrono::milliseconds(5));
+                run.fail("call timed out", FailureKind::kUpstreamTimeout);
+            }).detach();
+        }
+    };
+    class Catalog final : public NodeCatalog {
+    public:
+        Catalog() {
+            type_.type = "slow";
+            type_.outputs = {{"output", "Out"}};
+            type_.primary_output = "output";
+            type_.create = [](const NodeDecl&, Diagnostics&) {
+                return std::make_unique<FailsAfterDeadlineNode>();
+            };
+        }
+        const NodeType* find(std::string_view type) const override {
+            return type == "slow" ? &type_ : nodes::builtin_catalog().find(type);
+        }
+        std::string unsupported_reason(std::string_view) const override { return "unknown"; }
+
+    private:
+        NodeType type_;
+    } catalog;
+    const auto compiled = compile_envelope(json::parse(R"({"nodes":[
+        {"id":"in","type":"input"},{"id":"s","type":"slow"},{"id":"o","type":"output"}],
+      "connections":[{"source":"in","target":"s"},{"source":"s","target":"o"}]})"),
+                                           catalog, {});
+    ASSERT_TRUE(compiled.diag.ok());
+    ExecutionLimits limits;
+    limits.max_execution_time = std::chrono::milliseconds(50);
+    std::promise<ExecutionResult> promise;
+    Execution::start(compiled.workflow, {}, limits,
+                     [&promise](ExecutionResult result) { promise.set_value(std::move(result)); });
+    auto future = promise.get_future();
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    const auto result = future.get();
+    EXPECT_EQ(result.status, ExecutionStatus::kTimeout);
+    EXPECT_EQ(result.error, "Workflow execution timeout after 50ms");
+    EXPECT_FALSE(result.failed_node.has_value());
+}
+
 }  // namespace
 }  // namespace clara::engine

@@ -92,7 +92,7 @@ struct AuthCase {
     std::string_view auth_type;
     std::string_view auth;
     std::string_view header;  ///< header expected, "" for none
-    std::string_view value;
+    std::string value;  // owned: some expected values are built at run time
     std::string_view target = "/a";
 };
 
