@@ -56,6 +56,7 @@ std::unique_ptr<storage::Store> open_and_migrate(const config::Settings& setting
     options.pool_max = settings.db_pool_max;
     options.ssl = settings.db_ssl;
     options.ssl_verify = settings.db_ssl_verify;
+    options.sqlite_sync_every_commit = settings.sqlite_sync_every_commit;
     auto store = storage::open_store(settings.database_url, options);
     const int applied = store->migrate();
     if (applied > 0) {

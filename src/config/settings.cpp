@@ -88,6 +88,14 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
     }
     read.boolean("DB_SSL", s.db_ssl);
     read.boolean("DB_SSL_VERIFY", s.db_ssl_verify);
+    if (const auto sync = read.text("SQLITE_SYNCHRONOUS")) {
+        const auto value = trim(*sync);
+        if (value == "full" || value == "normal") {
+            s.sqlite_sync_every_commit = value == "full";
+        } else {
+            problems.push_back("SQLITE_SYNCHRONOUS must be normal or full (got '" + value + "')");
+        }
+    }
     read.boolean("CLEANUP_OLD_EXECUTIONS", s.cleanup_old_executions);
     read.integer("EXECUTION_RETENTION_DAYS", s.execution_retention_days, 1, 36500);
     read.milliseconds("CLEANUP_INTERVAL_MS", s.cleanup_interval, 1000, 86400000LL * 7);

@@ -32,6 +32,7 @@ struct Settings {
     int db_pool_max = 10;
     bool db_ssl = false;
     bool db_ssl_verify = true;
+    bool sqlite_sync_every_commit = false;  ///< SQLITE_SYNCHRONOUS=full
     bool cleanup_old_executions = false;      ///< prune executions periodically
     unsigned execution_retention_days = 30;   ///< older executions are pruned
     std::chrono::milliseconds cleanup_interval{3600000};

@@ -11,4 +11,5 @@ set(CLARA_STORAGE_SOURCES
     src/storage/postgres/postgres_store.cpp
     src/storage/sqlite/sqlite_connection.cpp
     src/storage/sqlite/sqlite_store.cpp
+    src/storage/sqlite/wal_checkpointer.cpp
 )

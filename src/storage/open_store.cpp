@@ -28,8 +28,12 @@ std::unique_ptr<Store> open_store(const std::string& database_url) {
 
 std::unique_ptr<Store> open_store(const std::string& database_url, const StoreOptions& options) {
     const std::string_view url = database_url;
+    const auto sqlite_at = [&](std::string path) {
+        return std::make_unique<SqliteStore>(SqliteOptions{
+            .path = std::move(path), .sync_every_commit = options.sqlite_sync_every_commit});
+    };
     if (url.empty()) {
-        return std::make_unique<SqliteStore>(std::string(kDefaultSqlitePath));
+        return sqlite_at(std::string(kDefaultSqlitePath));
     }
     for (const auto prefix : kSqlitePrefixes) {
         if (url.starts_with(prefix)) {
@@ -38,7 +42,7 @@ std::unique_ptr<Store> open_store(const std::string& database_url, const StoreOp
                 throw std::invalid_argument("DATABASE_URL names no SQLite file after '" +
                                             std::string(prefix) + "'");
             }
-            return std::make_unique<SqliteStore>(path);
+            return sqlite_at(path);
         }
     }
     if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {

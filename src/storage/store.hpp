@@ -205,6 +205,7 @@ struct StoreOptions {
     int pool_max = 10;
     bool ssl = false;        ///< require TLS
     bool ssl_verify = true;  ///< with ssl: verify the server certificate and host name
+    bool sqlite_sync_every_commit = false;  ///< SQLite: fsync each commit (SqliteOptions)
 };
 
 /// Opens the backend named by `database_url`: empty or `sqlite:PATH` -> SQLite (the default

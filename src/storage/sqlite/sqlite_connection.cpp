@@ -15,12 +15,10 @@ constexpr std::string_view kCommit = "COMMIT";
 constexpr std::string_view kRollback = "ROLLBACK";
 
 // Writers take the write lock at BEGIN (IMMEDIATE) rather than on their first write, so a
-// transaction never fails half-way on a lock upgrade. WAL lets readers proceed meanwhile, and
-// synchronous=FULL makes every acknowledged commit survive a power loss (each commit syncs
-// the WAL; one transaction per batch keeps that cheap).
+// transaction never fails half-way on a lock upgrade. WAL lets readers proceed meanwhile. The
+// synchronous level is the store's choice (SqliteOptions::sync_every_commit).
 constexpr const char* kWriterPragmas =
     "PRAGMA journal_mode = WAL;"
-    "PRAGMA synchronous = FULL;"
     "PRAGMA foreign_keys = ON;";
 constexpr const char* kReaderPragmas =
     "PRAGMA query_only = ON;"

@@ -63,7 +63,7 @@ private:
 class Connection {
 public:
     /// Opens (creating if needed) the database at `path` (":memory:" for a private in-memory
-    /// one). A writer enables WAL, synchronous=FULL and foreign keys; a reader is query-only.
+    /// one). A writer enables WAL and foreign keys; a reader is query-only.
     Connection(const std::string& path, bool writer, int busy_timeout_ms);
     ~Connection();
     Connection(const Connection&) = delete;

@@ -2,6 +2,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
+#include "storage/sqlite/wal_checkpointer.hpp"
 #include "util/crypto.hpp"
 #include "util/time_format.hpp"
 
@@ -313,11 +314,18 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     }
     // The writer first: it creates the file and switches it to WAL before any reader opens it.
     writer_ = std::make_unique<Connection>(options_.path, true, options_.busy_timeout_ms);
+    writer_->exec(options_.sync_every_commit ? "PRAGMA synchronous = FULL"
+                                             : "PRAGMA synchronous = NORMAL");
     const int reader_count = in_memory ? 0 : clamp_non_negative(options_.read_connections);
     for (int i = 0; i < reader_count; ++i) {
         readers_.push_back(
             std::make_unique<Connection>(options_.path, false, options_.busy_timeout_ms));
         idle_readers_.push_back(readers_.back().get());
+    }
+    if (!in_memory) {
+        checkpointer_ = std::make_unique<sqlite::WalCheckpointer>(
+            options_.path, options_.busy_timeout_ms, options_.checkpoint_pages, writer_mutex_);
+        checkpointer_->attach(*writer_);
     }
 }
 
@@ -325,6 +333,10 @@ SqliteStore::~SqliteStore() = default;
 
 std::int64_t SqliteStore::now() const {
     return options_.now_ms ? options_.now_ms() : util::now_ms();
+}
+
+std::uint64_t SqliteStore::wal_checkpoints() const {
+    return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
 std::string SqliteStore::pragma(std::string_view name) {

@@ -15,6 +15,7 @@ namespace clara::storage {
 
 namespace sqlite {
 class Connection;
+class WalCheckpointer;
 }
 
 /// Settings of a SqliteStore.
@@ -22,6 +23,14 @@ struct SqliteOptions {
     std::string path;          ///< database file (parent folders are created), or ":memory:"
     int read_connections = 4;  ///< concurrent readers; an in-memory database uses one connection
     int busy_timeout_ms = 5000;  ///< how long to wait for a lock held by another process
+    /// true: synchronous=FULL, every commit waits for fsync and survives a power loss.
+    /// false: synchronous=NORMAL, a commit is written to the WAL without waiting for the disk;
+    /// it survives a crash or kill of the process, and a power loss may undo the last commits
+    /// (never corrupting the file).
+    bool sync_every_commit = false;
+    /// The write-ahead log is copied back into the database file, off the commit path, once it
+    /// holds this many pages (SQLite's own default threshold).
+    int checkpoint_pages = 1000;
     /// Clock for updated_at, finished_at and applied_at (util::now_ms when empty); thread-safe.
     std::function<std::int64_t()> now_ms = {};
 };
@@ -67,6 +76,9 @@ public:
     /// The write connection's value of a pragma, e.g. "journal_mode" -> "wal" (diagnostics).
     std::string pragma(std::string_view name);
 
+    /// Checkpoints of the write-ahead log run so far, off the commit path (diagnostics).
+    std::uint64_t wal_checkpoints() const;
+
 private:
     class ReaderLease;
 
@@ -84,6 +96,7 @@ private:
     std::condition_variable reader_released_;
     std::vector<std::unique_ptr<sqlite::Connection>> readers_;
     std::vector<sqlite::Connection*> idle_readers_;
+    std::unique_ptr<sqlite::WalCheckpointer> checkpointer_;  // last: unhooks before the writer goes
 };
 
 }  // namespace clara::storage

@@ -57,6 +57,19 @@ TEST(Settings, ReportsEveryInvalidValueAtOnce) {
     EXPECT_EQ(s.port, 3000);  // the default is kept
 }
 
+TEST(Settings, SqliteSynchronousIsNormalUnlessFullIsAsked) {
+    std::vector<std::string> problems;
+    EXPECT_FALSE(load_settings(env_of({}), problems).sqlite_sync_every_commit);
+    EXPECT_TRUE(load_settings(env_of({{"SQLITE_SYNCHRONOUS", "full"}}), problems)
+                    .sqlite_sync_every_commit);
+    EXPECT_FALSE(load_settings(env_of({{"SQLITE_SYNCHRONOUS", "normal"}}), problems)
+                     .sqlite_sync_every_commit);
+    EXPECT_TRUE(problems.empty());
+    load_settings(env_of({{"SQLITE_SYNCHRONOUS", "off"}}), problems);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("SQLITE_SYNCHRONOUS must be normal or full"), std::string::npos);
+}
+
 TEST(Settings, EmptyVariablesMeanDefaultsAndBaseUrlLosesTrailingSlash) {
     std::vector<std::string> problems;
     const auto s = load_settings(env_of({{"PORT", ""}, {"BASE_URL", "https://api.example.com/"}}), problems);
