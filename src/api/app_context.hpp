@@ -8,7 +8,7 @@
 #include "service/execution_gate.hpp"
 #include "service/rate_limit_counter.hpp"
 #include "service/rate_limiter.hpp"
-#include "service/deployment_registry.hpp"
+#include "service/deployment_directory.hpp"
 #include "service/execution_recorder.hpp"
 #include "storage/store.hpp"
 
@@ -18,13 +18,13 @@
 namespace clara::api {
 
 /// What the handlers share: settings, the store (reached through the blocking pool), the
-/// recorder, the deployment cache and the node catalog. Built once in main.
+/// recorder, the deployments and the node catalog. Built once in main.
 struct AppContext {
     const config::Settings& settings;
     storage::Store& store;
     service::BlockingPool& blocking;
     service::ExecutionRecorder& recorder;
-    service::DeploymentRegistry& registry;
+    service::DeploymentDirectory& deployments;
     const engine::NodeCatalog& catalog;
     service::ExecutionGate& gate;
     service::RateLimitCounter& rate_limiter;  ///< per API key and workflow, shared on PostgreSQL

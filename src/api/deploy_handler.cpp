@@ -151,7 +151,7 @@ Awaitable handle_deploy(AppContext& app, http::Request& request) {
     auto validator = openapi::InputValidator::from_schema(simple_schema.at("input").as_object());
     auto cached = record;
     cached.workflow = nullptr;
-    app.registry.put(std::make_shared<const service::DeployedWorkflow>(
+    app.deployments.put(std::make_shared<const service::DeployedWorkflow>(
         service::DeployedWorkflow{std::move(cached), plan, std::move(validator)}));
     spdlog::info("deployed workflow '{}' as /{} ({} nodes)", record.name, record.slug,
                  plan->nodes.size());

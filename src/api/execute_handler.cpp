@@ -220,7 +220,7 @@ http::Response with_headers(http::Response response, const http::HeaderList& hea
 
 Awaitable handle_execute(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
-    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kSlug, slug);
+    const auto deployment = co_await authenticate_workflow_key(app, request, KeyBinding::kSlug, slug);
     const auto rate_headers = co_await check_rate_limit(app, *deployment);
     auto body = parse_json_object_body(request);
     if (const auto problem = openapi::sanitize_inputs(body)) {
@@ -356,8 +356,8 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
 
 Awaitable handle_list_executions(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
-    const auto deployment =
-        authenticate_workflow_key(app, request, KeyBinding::kSlug, slug, AdminAccess::kAllowed);
+    const auto deployment = co_await authenticate_workflow_key(app, request, KeyBinding::kSlug,
+                                                               slug, AdminAccess::kAllowed);
     const auto page = parse_pagination(request, 50);
     storage::ExecutionQuery query;
     query.workflow_id = deployment->record.id;

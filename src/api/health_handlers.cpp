@@ -47,7 +47,8 @@ Awaitable handle_health(AppContext& app, http::Request&) {
         {"executions", json::object{{"running", app.gate.running()},
                                     {"queued", app.gate.queued()},
                                     {"limit", s.max_concurrent_executions}}},
-        {"deployments", app.registry.size()},
+        {"deploymentCache", json::object{{"size", app.deployments.cache().size()},
+                                         {"capacity", app.deployments.cache().capacity()}}},
     };
     co_return json_response(connected ? 200 : 503, body);
 }

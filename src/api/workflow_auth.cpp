@@ -18,9 +18,20 @@ namespace {
 
 }  // namespace
 
-service::DeployedWorkflowPtr authenticate_workflow_key(AppContext& app, const http::Request& request,
-                                                       KeyBinding binding, std::string_view expected,
-                                                       AdminAccess admin) {
+boost::asio::awaitable<service::DeployedWorkflowPtr> find_deployment(AppContext& app,
+                                                                     service::DeploymentKey key,
+                                                                     std::string value) {
+    try {
+        co_return co_await app.deployments.find(key, std::move(value));
+    } catch (const service::UnservableDeployment& e) {
+        throw ApiError(500, "Workflow cannot be served",
+                       std::string(e.what()) + "; redeploy the workflow");
+    }
+}
+
+boost::asio::awaitable<service::DeployedWorkflowPtr> authenticate_workflow_key(
+    AppContext& app, const http::Request& request, KeyBinding binding, std::string_view expected,
+    AdminAccess admin) {
     const auto ip = client_ip(app, request);
     if (const auto blocked = app.auth_failures.peek(ip); !blocked.allowed) {
         throw ApiError(429, "Too many requests",
@@ -28,12 +39,14 @@ service::DeployedWorkflowPtr authenticate_workflow_key(AppContext& app, const ht
                        {}, {{"Retry-After", std::to_string(blocked.reset.count())}});
     }
     if (admin == AdminAccess::kAllowed && has_admin_key(app, request)) {
-        auto deployment = binding == KeyBinding::kSlug ? app.registry.find_by_slug(expected)
-                                                       : app.registry.find_by_id(expected);
+        auto deployment = co_await find_deployment(
+            app, binding == KeyBinding::kSlug ? service::DeploymentKey::kSlug
+                                              : service::DeploymentKey::kId,
+            std::string(expected));
         if (deployment == nullptr) {
             throw ApiError(404, "Workflow not found", "No active workflow matches '" + std::string(expected) + "'");
         }
-        return deployment;
+        co_return deployment;
     }
     if (!request.has_header("Authorization")) {
         fail(app, ip, 401, "Missing Authorization header",
@@ -45,8 +58,8 @@ service::DeployedWorkflowPtr authenticate_workflow_key(AppContext& app, const ht
              "API keys start with 'clara_sk_'; send 'Authorization: Bearer clara_sk_...'");
     }
     const auto hash = service::hash_api_key(key);
-    auto deployment = app.registry.find_by_key_hash(hash);
-    // The map lookup found the row by hash; comparing the hashes again in constant time keeps
+    auto deployment = co_await find_deployment(app, service::DeploymentKey::kKeyHash, hash);
+    // The lookup found the row by hash; comparing the hashes again in constant time keeps
     // the decision itself free of timing differences.
     if (deployment == nullptr || !util::constant_time_equals(deployment->record.api_key_hash, hash)) {
         fail(app, ip, 401, "Invalid API key",
@@ -58,7 +71,7 @@ service::DeployedWorkflowPtr authenticate_workflow_key(AppContext& app, const ht
                        "This API key belongs to another workflow; use the key returned when this "
                        "workflow was deployed");
     }
-    return deployment;
+    co_return deployment;
 }
 
 }  // namespace clara::api

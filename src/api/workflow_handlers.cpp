@@ -25,13 +25,14 @@ json::value optional_text(const std::optional<std::string>& text) {
     return text ? json::value(*text) : json::value(nullptr);
 }
 
-service::DeployedWorkflowPtr require_active(const AppContext& app, std::string_view slug) {
-    auto deployment = app.registry.find_by_slug(slug);
+boost::asio::awaitable<service::DeployedWorkflowPtr> require_active(AppContext& app,
+                                                                    std::string slug) {
+    auto deployment = co_await find_deployment(app, service::DeploymentKey::kSlug, slug);
     if (deployment == nullptr) {
         throw ApiError(404, "Workflow not found",
-                       "No active workflow has the slug '" + std::string(slug) + "'");
+                       "No active workflow has the slug '" + slug + "'");
     }
-    return deployment;
+    co_return deployment;
 }
 
 }  // namespace
@@ -79,7 +80,7 @@ Awaitable handle_list_deployments(AppContext& app, http::Request& request) {
 }
 
 Awaitable handle_get_workflow(AppContext& app, http::Request& request) {
-    const auto deployment = require_active(app, require_slug(request));
+    const auto deployment = co_await require_active(app, std::string(require_slug(request)));
     const auto& d = deployment->record;
     const auto stats = co_await app.blocking.run([&app, &d] { return app.store.deployment_stats(d.id); });
     auto schema = d.schema;
@@ -103,7 +104,7 @@ Awaitable handle_get_workflow(AppContext& app, http::Request& request) {
 }
 
 Awaitable handle_get_schema(AppContext& app, http::Request& request) {
-    const auto deployment = require_active(app, require_slug(request));
+    const auto deployment = co_await require_active(app, std::string(require_slug(request)));
     const auto* stored = deployment->record.schema.as_object().if_contains("openapi");
     if (stored == nullptr || !stored->is_object()) {
         throw ApiError(500, "Failed to get schema",
@@ -116,12 +117,13 @@ Awaitable handle_get_schema(AppContext& app, http::Request& request) {
 
 Awaitable handle_delete_workflow(AppContext& app, http::Request& request) {
     const auto id = std::string(require_uuid(request));
-    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kId, id, AdminAccess::kAllowed);
+    const auto deployment = co_await authenticate_workflow_key(app, request, KeyBinding::kId, id,
+                                                               AdminAccess::kAllowed);
     const bool deleted = co_await app.blocking.run([&app, &id] { return app.store.deactivate_deployment(id); });
     if (!deleted) {
         throw ApiError(404, "Workflow not found", "No active workflow has the id '" + id + "'");
     }
-    app.registry.remove(id);
+    app.deployments.remove(id);
     spdlog::info("deleted workflow /{}", deployment->record.slug);
     co_return json_response(
         200, json::object{{"success", true},
@@ -131,14 +133,15 @@ Awaitable handle_delete_workflow(AppContext& app, http::Request& request) {
 
 Awaitable handle_regenerate_key(AppContext& app, http::Request& request) {
     const auto id = std::string(require_uuid(request));
-    const auto deployment = authenticate_workflow_key(app, request, KeyBinding::kId, id, AdminAccess::kAllowed);
+    const auto deployment = co_await authenticate_workflow_key(app, request, KeyBinding::kId, id,
+                                                               AdminAccess::kAllowed);
     const auto key = service::generate_api_key();
     const bool replaced = co_await app.blocking.run(
         [&app, &id, &key] { return app.store.replace_api_key_hash(id, key.hash); });
     if (!replaced) {
         throw ApiError(404, "Workflow not found", "No active workflow has the id '" + id + "'");
     }
-    app.registry.put(service::with_key_hash(*deployment, key.hash));
+    app.deployments.put(service::with_key_hash(*deployment, key.hash));
     co_return json_response(
         200, json::object{{"success", true},
                           {"message", "API key regenerated successfully. Save it - it will not be "

@@ -8,8 +8,7 @@
 #include "config/settings.hpp"
 #include "http/server.hpp"
 #include "service/blocking_pool.hpp"
-#include "service/deployment_registry.hpp"
-#include "service/deployment_sync.hpp"
+#include "service/deployment_directory.hpp"
 #include "service/execution_recorder.hpp"
 #include "storage/store.hpp"
 #include "util/time_format.hpp"
@@ -138,18 +137,17 @@ int serve() {
     }
     const auto& catalog = *runtime.catalog;
 
-    // Subscribe before loading, so that no change made by another instance in between is missed.
-    service::DeploymentRegistry registry;
+    service::BlockingPool blocking(2);
+    // Deployments are compiled when first asked for, and the least recently used leave memory.
+    service::DeploymentDirectory deployments(*store, blocking, catalog,
+                                             static_cast<std::size_t>(settings.deployment_cache_size));
     auto subscription = store->watch_deployment_changes([&](const std::string& id) {
         try {
-            service::apply_deployment_change(*store, registry, catalog, id);
+            deployments.apply_change(id);
         } catch (const std::exception& e) {
             spdlog::warn("could not apply a deployment change ({}): {}", id.empty() ? "all" : id, e.what());
         }
     });
-    service::reload_all_deployments(*store, registry, catalog);
-
-    service::BlockingPool blocking(2);
     service::ExecutionRecorder recorder(*store);
     service::ExecutionGate gate(settings.max_concurrent_executions, settings.max_queued_executions);
     // In the database when instances share it (PostgreSQL), in memory on SQLite.
@@ -165,7 +163,7 @@ int serve() {
                         .store = *store,
                         .blocking = blocking,
                         .recorder = recorder,
-                        .registry = registry,
+                        .deployments = deployments,
                         .catalog = catalog,
                         .gate = gate,
                         .rate_limiter = rate_limiter,
@@ -197,9 +195,10 @@ int serve() {
         spdlog::critical("cannot listen on {}:{}: {}", settings.host, settings.port, e.what());
         return 1;
     }
-    spdlog::info("Clara Agent Runner listening on {}:{} ({} deployment(s), database {}, {} I/O threads)",
-                 settings.host, server.port(), registry.size(), config::describe_database(settings),
-                 threads);
+    spdlog::info("Clara Agent Runner listening on {}:{} (database {}, {} I/O threads, up to {} "
+                 "compiled deployments cached)",
+                 settings.host, server.port(), config::describe_database(settings), threads,
+                 settings.deployment_cache_size);
 
     // SIGTERM/SIGINT: stop accepting, let in-flight requests finish, stop after the grace period.
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -105,6 +105,7 @@ Settings load_settings(const EnvLookup& env, std::vector<std::string>& problems)
     read.integer("MAX_WORKFLOW_SIZE", s.max_workflow_size, 1024, kMaxBytes);
     read.integer("MAX_OUTPUT_SIZE", s.max_output_size, 1024, kMaxBytes);
     read.integer("MAX_CONCURRENT_EXECUTIONS", s.max_concurrent_executions, 1, 1000000);
+    read.integer("DEPLOYMENT_CACHE_SIZE", s.deployment_cache_size, 1, 10000000);
     read.boolean("STRICT_NODE_ERRORS", s.strict_node_errors);
     read.boolean("EXPOSE_EXECUTION_LOGS", s.expose_execution_logs);
     if (const auto inputs = read.text("STORE_EXECUTION_INPUTS")) {

@@ -41,6 +41,7 @@ struct Settings {
     std::chrono::milliseconds max_execution_time{300000};
     std::size_t max_input_size = 10 * 1024 * 1024;
     std::size_t max_workflow_size = 10 * 1024 * 1024;
+    int deployment_cache_size = 500;  ///< compiled deployments kept in memory (LRU)
     std::size_t max_output_size = 10 * 1024 * 1024;
     unsigned max_concurrent_executions = 10;
     bool strict_node_errors = false;

@@ -22,7 +22,7 @@ struct DeployedWorkflow {
 
 using DeployedWorkflowPtr = std::shared_ptr<const DeployedWorkflow>;
 
-/// Compiles a stored deployment (at start, or after another instance changed it). Throws
+/// Compiles a stored deployment (when a request names one the cache does not hold). Throws
 /// std::runtime_error naming the deployment when the stored workflow no longer compiles.
 DeployedWorkflowPtr load_deployed_workflow(storage::Deployment record,
                                            const engine::NodeCatalog& catalog);

@@ -134,6 +134,8 @@ public:
     virtual std::optional<Deployment> find_deployment_by_slug(const std::string& slug) = 0;
     /// The deployment with this id, active or not (callers check `is_active`).
     virtual std::optional<Deployment> find_deployment_by_id(const std::string& id) = 0;
+    /// The deployment whose API key hashes to `hash`, active or not.
+    virtual std::optional<Deployment> find_deployment_by_key_hash(const std::string& hash) = 0;
 
     /// Every active deployment (to warm the in-process cache at start).
     virtual std::vector<Deployment> load_active_deployments() = 0;

@@ -31,27 +31,27 @@ std::string sibling_url(std::string_view path, std::string_view name) {
     return (path.size() > 1 && path.back() == '/' ? "../" : "./") + std::string(name);
 }
 
-http::Response workflow_docs(const WebContent& content,
-                             const service::DeploymentRegistry& registry,
-                             const http::Request& request) {
+Awaitable workflow_docs(const WebContent& content, service::DeploymentDirectory& deployments,
+                        const http::Request& request) {
     const auto slug = request.param("slug");
     if (!service::is_valid_slug(slug)) {
-        return Pages::message(400, "Invalid slug format");
+        co_return Pages::message(400, "Invalid slug format");
     }
-    const auto deployment = registry.find_by_slug(slug);
+    const auto deployment =
+        co_await deployments.find(service::DeploymentKey::kSlug, std::string(slug));
     if (deployment == nullptr) {
-        return Pages::message(404, "Workflow not found");
+        co_return Pages::message(404, "Workflow not found");
     }
-    return content.pages.docs(deployment->record.name, sibling_url(request.path, "schema"));
+    co_return content.pages.docs(deployment->record.name, sibling_url(request.path, "schema"));
 }
 
 }  // namespace
 
 void add_web_routes(http::Router& router, api::AppContext& app) {
-    add_web_routes(router, app.registry, app.settings.base_url);
+    add_web_routes(router, app.deployments, app.settings.base_url);
 }
 
-void add_web_routes(http::Router& router, const service::DeploymentRegistry& registry,
+void add_web_routes(http::Router& router, service::DeploymentDirectory& deployments,
                     std::string_view base_url) {
     const http::RouteOptions no_body{.body_limit = 16 * 1024};
     const auto& assets = AssetTable::builtin();
@@ -79,9 +79,9 @@ void add_web_routes(http::Router& router, const service::DeploymentRegistry& reg
         no_body);
     router.add(
         "GET", "/api/workflows/{slug}/docs",
-        [content, &registry](http::Request& request) -> Awaitable {
+        [content, &deployments](http::Request& request) -> Awaitable {
             try {
-                co_return workflow_docs(*content, registry, request);
+                co_return co_await workflow_docs(*content, deployments, request);
             } catch (const std::exception& error) {
                 spdlog::error("docs page of '{}' failed: {}", request.param("slug"), error.what());
                 co_return Pages::message(500, "Error loading documentation");

@@ -2,7 +2,7 @@
 
 #include "api/app_context.hpp"
 #include "http/router.hpp"
-#include "service/deployment_registry.hpp"
+#include "service/deployment_directory.hpp"
 
 #include <string_view>
 
@@ -14,8 +14,8 @@ namespace clara::web {
 void add_web_routes(http::Router& router, api::AppContext& app);
 
 /// Same, from the only parts these routes read: the deployments (for workflow names) and
-/// BASE_URL (for the OpenAPI document's server). `registry` must outlive the router.
-void add_web_routes(http::Router& router, const service::DeploymentRegistry& registry,
+/// BASE_URL (for the OpenAPI document's server). `deployments` must outlive the router.
+void add_web_routes(http::Router& router, service::DeploymentDirectory& deployments,
                     std::string_view base_url);
 
 }  // namespace clara::web

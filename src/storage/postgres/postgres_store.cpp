@@ -106,6 +106,11 @@ constexpr Query kFindDeploymentById{
     "SELECT" CLARA_DEPLOYMENT_COLUMNS
     " FROM deployed_workflows AS d WHERE d.id = $1::uuid"};
 
+constexpr Query kFindDeploymentByKeyHash{
+    "find_deployment_by_key_hash",
+    "SELECT" CLARA_DEPLOYMENT_COLUMNS
+    " FROM deployed_workflows AS d WHERE d.api_key_hash = $1"};
+
 constexpr Query kLoadActiveDeployments{
     "load_active_deployments",
     "SELECT" CLARA_DEPLOYMENT_COLUMNS
@@ -450,6 +455,17 @@ std::optional<Deployment> PostgresStore::find_deployment_by_slug(const std::stri
     return with_connection(
         Access::kRead, [&](Connection& db, Deadline deadline) -> std::optional<Deployment> {
             const auto rows = run(db, kFindDeploymentBySlug, std::array{text(slug)}, deadline);
+            if (rows.rows() == 0) {
+                return std::nullopt;
+            }
+            return read_deployment(rows, 0);
+        });
+}
+
+std::optional<Deployment> PostgresStore::find_deployment_by_key_hash(const std::string& hash) {
+    return with_connection(
+        Access::kRead, [&](Connection& db, Deadline deadline) -> std::optional<Deployment> {
+            const auto rows = run(db, kFindDeploymentByKeyHash, std::array{text(hash)}, deadline);
             if (rows.rows() == 0) {
                 return std::nullopt;
             }

@@ -49,6 +49,7 @@ public:
     bool slug_exists(const std::string& slug) override;
     std::optional<Deployment> find_deployment_by_slug(const std::string& slug) override;
     std::optional<Deployment> find_deployment_by_id(const std::string& id) override;
+    std::optional<Deployment> find_deployment_by_key_hash(const std::string& hash) override;
     std::vector<Deployment> load_active_deployments() override;
     std::vector<DeploymentSummary> list_deployments(const DeploymentQuery& query) override;
     DeploymentStats deployment_stats(const std::string& workflow_id) override;

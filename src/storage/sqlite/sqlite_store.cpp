@@ -51,6 +51,11 @@ constexpr std::string_view kFindDeploymentById =
     " api_key_hash, is_active, created_at, updated_at"
     " FROM deployed_workflows WHERE id = ?1";
 
+constexpr std::string_view kFindDeploymentByKeyHash =
+    "SELECT id, name, slug, description, workflow_json, schema_json, field_map, user_id,"
+    " api_key_hash, is_active, created_at, updated_at"
+    " FROM deployed_workflows WHERE api_key_hash = ?1";
+
 constexpr std::string_view kLoadActiveDeployments =
     "SELECT id, name, slug, description, workflow_json, schema_json, field_map, user_id,"
     " api_key_hash, is_active, created_at, updated_at"
@@ -444,6 +449,17 @@ std::optional<Deployment> SqliteStore::find_deployment_by_id(const std::string& 
     return with_reader([&](Connection& db) -> std::optional<Deployment> {
         auto query = db.statement(kFindDeploymentById);
         query.bind_text(1, id);
+        if (!query.step()) {
+            return std::nullopt;
+        }
+        return read_deployment(query);
+    });
+}
+
+std::optional<Deployment> SqliteStore::find_deployment_by_key_hash(const std::string& hash) {
+    return with_reader([&](Connection& db) -> std::optional<Deployment> {
+        auto query = db.statement(kFindDeploymentByKeyHash);
+        query.bind_text(1, hash);
         if (!query.step()) {
             return std::nullopt;
         }

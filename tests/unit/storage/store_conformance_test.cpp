@@ -177,6 +177,10 @@ TYPED_TEST(StoreConformance, InsertedDeploymentIsFoundBySlugAndById) {
     const auto by_id = this->store().find_deployment_by_id(deployment.id);
     ASSERT_TRUE(by_id.has_value());
     expect_same_deployment(*by_id, deployment);
+
+    const auto by_key = this->store().find_deployment_by_key_hash(deployment.api_key_hash);
+    ASSERT_TRUE(by_key.has_value());
+    expect_same_deployment(*by_key, deployment);
 }
 
 TYPED_TEST(StoreConformance, OptionalDeploymentFieldsRoundTripAsEmpty) {
@@ -195,6 +199,7 @@ TYPED_TEST(StoreConformance, FindReturnsNothingForUnknownSlugOrId) {
     this->deploy("present");
     EXPECT_FALSE(this->store().find_deployment_by_slug("absent").has_value());
     EXPECT_FALSE(this->store().find_deployment_by_id(util::uuid_v4()).has_value());
+    EXPECT_FALSE(this->store().find_deployment_by_key_hash(util::sha256_hex("absent")).has_value());
 }
 
 TYPED_TEST(StoreConformance, MalformedIdsFindNothingInsteadOfFailing) {

@@ -1,8 +1,11 @@
 #include "web/web_routes.hpp"
 
+#include "nodes/builtin_catalog.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
 #include "web/static_assets.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
@@ -25,15 +28,17 @@ protected:
     WebRoutesTest() {
         add("11111111-1111-4111-8111-111111111111", "greeter", "Greeter");
         add("22222222-2222-4222-8222-222222222222", "xss", "<script>alert(1)</script>");
-        add_web_routes(router_, registry_, "http://runner.test:8080");
+        store_.migrate();
+        add_web_routes(router_, deployments_, "http://runner.test:8080");
     }
 
     void add(std::string id, std::string slug, std::string name) {
         auto deployed = std::make_shared<service::DeployedWorkflow>();
+        deployed->record.api_key_hash = "hash-" + id;
         deployed->record.id = std::move(id);
         deployed->record.slug = std::move(slug);
         deployed->record.name = std::move(name);
-        registry_.put(deployed);
+        deployments_.put(deployed);
     }
 
     /// Runs the route's handler as the server would; a missing route fails the test.
@@ -53,12 +58,20 @@ protected:
         request.headers = std::move(headers);
         request.params = std::move(match.params);
         boost::asio::io_context io;
+        // A lookup in the store resumes the handler from the blocking pool: keep running until
+        // the response is there rather than until the queue is momentarily empty.
+        auto guard = boost::asio::make_work_guard(io);
         auto result = boost::asio::co_spawn(io, (*match.handler)(request), boost::asio::use_future);
-        io.run();
+        while (result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            io.run_one_for(std::chrono::milliseconds(10));
+        }
         return result.get();
     }
 
-    service::DeploymentRegistry registry_;
+    // An empty database behind the cache: a slug the cache does not hold is looked up there.
+    storage::SqliteStore store_{":memory:"};
+    service::BlockingPool blocking_{1};
+    service::DeploymentDirectory deployments_{store_, blocking_, nodes::builtin_catalog(), 10};
     http::Router router_;
 };
 
