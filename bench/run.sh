@@ -178,6 +178,36 @@ SQL
     log "$backend: inserted in $((SECONDS - started)) s"
 }
 
+# The `cursor` of the row 50 rows from the oldest of workflow $2 (the 51st oldest): the page
+# after it holds the 50 oldest rows, the page that offset=HISTORY_ROWS-50 returns.
+deep_cursor() {
+    local backend=$1 workflow_id=$2 position
+    ((HISTORY_ROWS > 50)) || die "BENCH_HISTORY_ROWS must be more than 50 for scenario d"
+    if [[ $backend == sqlite ]]; then
+        # fill_history's row i: id 00000000-0000-4000-8000-<i in 12 digits>, created at
+        # 2024-01-01T00:00:00Z (1704067200000 ms) + i ms.
+        position="$((1704067200000 + 51)).$(printf '00000000-0000-4000-8000-%012d' 51)"
+    else
+        position=$(psql -X -At -v ON_ERROR_STOP=1 "$PG_URL" -c "SELECT
+            floor(extract(epoch FROM created_at) * 1000)::int8 || '.' || id
+            FROM workflow_executions WHERE workflow_id = '$workflow_id'
+            ORDER BY created_at, id OFFSET 50 LIMIT 1")
+    fi
+    [[ -n $position ]] || die "no execution 50 rows from the oldest"
+    # The API's cursor: unpadded base64url of <created_at_ms>.<id>.
+    printf '%s' "$position" | base64 -w0 | tr '+/' '-_' | tr -d '='
+}
+
+# Fails unless GET $1 (with key $2) answers the last 50 rows of the history: a cursor that the
+# runner refused or that points elsewhere would measure something else.
+check_deep_page() {
+    local body
+    body=$(curl -sS "$RUNNER_URL$1" -H "Authorization: Bearer $2")
+    [[ $(json_field 'len(d["executions"]) == 50 and not d["pagination"]["hasMore"]' \
+        <<<"$body" 2>/dev/null) == True ]] ||
+        die "the deep page $1 is not the 50 oldest executions: ${body:0:300}"
+}
+
 bench_backend() {
     local backend=$1 database_url c run
     if [[ $backend == sqlite ]]; then
@@ -227,16 +257,18 @@ bench_backend() {
         read -r id key slug < <(deploy "$BENCH/workflows/greeter.json" "bench history")
         fill_history "$backend" "$id"
         local first deep
-        first=$(seq -s, 0 50 450)
-        deep=$((HISTORY_ROWS - 50))
+        first=$(seq -f 'limit=50&offset=%g' -s, 0 50 450)
+        deep="limit=50&cursor=$(deep_cursor "$backend" "$id")"
+        check_deep_page "/api/workflows/$slug/executions?$deep" "$key"
         for c in $CONNECTIONS; do
             measure d-first "$backend" "$c" "$pid" "$url" -- history.lua \
-                BENCH_PATH="/api/workflows/$slug/executions" BENCH_KEY="$key" BENCH_OFFSETS="$first"
+                BENCH_PATH="/api/workflows/$slug/executions" BENCH_KEY="$key" BENCH_QUERIES="$first"
         done
-        # A deep offset page walks the whole index; with more than one connection such requests
-        # pile up behind each other and starve everything else, so it runs at one connection.
-        measure d-deep "$backend" "${CONNECTIONS%% *}" "$pid" "$url" -- history.lua \
-            BENCH_PATH="/api/workflows/$slug/executions" BENCH_KEY="$key" BENCH_OFFSETS="$deep"
+        # Keyset paging: the deep page costs what a first page costs, at any connection count.
+        for c in $CONNECTIONS; do
+            measure d-deep "$backend" "$c" "$pid" "$url" -- history.lua \
+                BENCH_PATH="/api/workflows/$slug/executions" BENCH_KEY="$key" BENCH_QUERIES="$deep"
+        done
     fi
     stop_runner
     if [[ $backend == postgres ]]; then

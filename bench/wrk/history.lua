@@ -1,16 +1,15 @@
--- GET execution history pages with the workflow key, cycling through a list of offsets.
+-- GET execution history pages with the workflow key, cycling through a list of query strings.
 --   BENCH_PATH     /api/workflows/<slug>/executions
 --   BENCH_KEY      the workflow's API key
---   BENCH_OFFSETS  comma-separated offsets (e.g. 0,50,100)
---   BENCH_LIMIT    page size (50)
+--   BENCH_QUERIES  comma-separated query strings, e.g. "limit=50&offset=0,limit=50&offset=50"
+--                  or "limit=50&cursor=<pagination.nextCursor>"
 dofile(os.getenv("BENCH_LUA_DIR") .. "/summary.lua")
 
 local base = os.getenv("BENCH_PATH")
-local limit = os.getenv("BENCH_LIMIT") or "50"
 local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_KEY") }
 local paths = {}
-for offset in string.gmatch(os.getenv("BENCH_OFFSETS") or "0", "[^,]+") do
-    paths[#paths + 1] = base .. "?limit=" .. limit .. "&offset=" .. offset
+for query in string.gmatch(os.getenv("BENCH_QUERIES") or "limit=50", "[^,]+") do
+    paths[#paths + 1] = base .. "?" .. query
 end
 local next_index = 0
 

@@ -1,6 +1,8 @@
 // POST /api/workflows/{slug}/execute: authenticate, validate, run under the deadline, record the
 // execution (group commit) and answer. One parse of the body, one serialisation of the answer.
+// GET /api/workflows/{slug}/executions: the history, newest first, by offset or by cursor.
 #include "api/api_error.hpp"
+#include "api/execution_cursor.hpp"
 #include "api/handlers.hpp"
 #include "api/request_parsing.hpp"
 #include "api/workflow_auth.hpp"
@@ -22,6 +24,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace clara::api {
 namespace asio = boost::asio;
@@ -358,11 +362,8 @@ Awaitable handle_list_executions(AppContext& app, http::Request& request) {
     const auto slug = require_slug(request);
     const auto deployment = co_await authenticate_workflow_key(app, request, KeyBinding::kSlug,
                                                                slug, AdminAccess::kAllowed);
-    const auto page = parse_pagination(request, 50);
-    storage::ExecutionQuery query;
-    query.workflow_id = deployment->record.id;
-    query.limit = page.limit + 1;
-    query.offset = page.offset;
+    const auto page = parse_keyset_pagination(request, 50);
+    std::optional<std::string> status_filter;
     if (const auto status = request.query_param("status")) {
         if (*status != "success" && *status != "error" && *status != "timeout" && *status != "running") {
             throw ApiError(400, "Validation failed",
@@ -371,12 +372,36 @@ Awaitable handle_list_executions(AppContext& app, http::Request& request) {
                                          json::array{"status must be one of success, error, "
                                                      "timeout, running"}}});
         }
-        query.status = std::string(*status);
+        status_filter = std::string(*status);
     }
-    auto rows = co_await app.blocking.run([&app, &query] { return app.store.list_executions(query); });
+    // One row more than the page tells whether another page follows.
+    std::vector<storage::ExecutionRecord> rows;
+    if (page.after) {
+        storage::ExecutionPageQuery query;
+        query.workflow_id = deployment->record.id;
+        query.status = std::move(status_filter);
+        query.after = page.after;
+        query.limit = page.limit + 1;
+        rows = co_await app.blocking.run(
+            [&app, &query] { return app.store.list_executions_page(query); });
+    } else {
+        storage::ExecutionQuery query;
+        query.workflow_id = deployment->record.id;
+        query.status = std::move(status_filter);
+        query.limit = page.limit + 1;
+        query.offset = page.offset;
+        rows = co_await app.blocking.run(
+            [&app, &query] { return app.store.list_executions(query); });
+    }
     const bool has_more = rows.size() > static_cast<std::size_t>(page.limit);
     if (has_more) {
         rows.pop_back();
+    }
+    // Offset pages carry a cursor too, so that a client can go on by keyset after any page.
+    json::value next_cursor = nullptr;
+    if (has_more && !rows.empty()) {
+        next_cursor = json::string(encode_execution_cursor(
+            storage::ExecutionCursor{rows.back().created_at_ms, rows.back().id}));
     }
     json::array items;
     for (const auto& row : rows) {
@@ -399,7 +424,8 @@ Awaitable handle_list_executions(AppContext& app, http::Request& request) {
                           {"executions", std::move(items)},
                           {"pagination", json::object{{"limit", page.limit},
                                                       {"offset", page.offset},
-                                                      {"hasMore", has_more}}}});
+                                                      {"hasMore", has_more},
+                                                      {"nextCursor", std::move(next_cursor)}}}});
 }
 
 }  // namespace clara::api

@@ -1,6 +1,7 @@
 set(CLARA_API_SOURCES
     src/api/api_error.cpp
     src/api/request_parsing.cpp
+    src/api/execution_cursor.cpp
     src/api/access_control.cpp
     src/api/cors.cpp
     src/api/workflow_auth.cpp

@@ -1,6 +1,7 @@
 #include "api/request_parsing.hpp"
 
 #include "api/api_error.hpp"
+#include "api/execution_cursor.hpp"
 #include "service/slug.hpp"
 
 #include <boost/json.hpp>
@@ -52,11 +53,9 @@ std::optional<long long> parse_digits(std::string_view text) {
     return value;
 }
 
-}  // namespace
-
-Pagination parse_pagination(const http::Request& request, int default_limit, int max_limit) {
-    Pagination page{default_limit, 0};
-    json::array problems;
+/// Reads `limit` and `offset` into `page`, adding what is wrong to `problems`.
+void read_limit_and_offset(const http::Request& request, int max_limit, Pagination& page,
+                           json::array& problems) {
     if (const auto limit = request.query_param("limit")) {
         const auto value = parse_digits(*limit);
         if (!value || *value < 1) {
@@ -75,11 +74,51 @@ Pagination parse_pagination(const http::Request& request, int default_limit, int
             page.offset = static_cast<int>(*value);
         }
     }
+}
+
+[[noreturn]] void throw_query_problems(json::array problems) {
+    throw ApiError(400, "Validation failed", "Fix the query parameters listed in validationErrors",
+                   json::object{{"validationErrors", std::move(problems)}});
+}
+
+}  // namespace
+
+Pagination parse_pagination(const http::Request& request, int default_limit, int max_limit) {
+    Pagination page{default_limit, 0};
+    json::array problems;
+    read_limit_and_offset(request, max_limit, page, problems);
     if (!problems.empty()) {
-        throw ApiError(400, "Validation failed", "Fix the query parameters listed in validationErrors",
-                       json::object{{"validationErrors", std::move(problems)}});
+        throw_query_problems(std::move(problems));
     }
     return page;
+}
+
+KeysetPagination parse_keyset_pagination(const http::Request& request, int default_limit,
+                                         int max_limit) {
+    Pagination page{default_limit, 0};
+    json::array problems;
+    read_limit_and_offset(request, max_limit, page, problems);
+    KeysetPagination result{page.limit, page.offset, std::nullopt};
+    if (const auto cursor = request.query_param("cursor")) {
+        result.after = decode_execution_cursor(*cursor);
+        if (!result.after) {
+            problems.push_back(
+                "cursor is not valid: pass pagination.nextCursor of the previous page unchanged, "
+                "or start again from the first page without cursor");
+        }
+        // offset=0 may be carried over from the first page; any other offset on top of a
+        // cursor would skip rows.
+        if (page.offset != 0) {
+            problems.push_back(
+                "use either cursor or offset, not both: follow pagination.nextCursor with cursor "
+                "alone, or page with offset alone");
+        }
+        result.offset = 0;
+    }
+    if (!problems.empty()) {
+        throw_query_problems(std::move(problems));
+    }
+    return result;
 }
 
 std::string_view require_slug(const http::Request& request) {

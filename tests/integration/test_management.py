@@ -45,7 +45,8 @@ class LifecycleTests(ServerTestCase):
         self.assertRegex(rows[0]["duration"], DURATION_PATTERN)
         self.assertEqual(rows[0]["duration"], f"{rows[0]['durationMs']}ms")
         self.assertRegex(rows[0]["createdAt"], ISO_TIMESTAMP)
-        self.assertEqual(history.body["pagination"], {"limit": 50, "offset": 0, "hasMore": False})
+        self.assertEqual(history.body["pagination"],
+                         {"limit": 50, "offset": 0, "hasMore": False, "nextCursor": None})
 
         # The deployment list counts the executions.
         listed = listed_deployments(server)
@@ -397,10 +398,13 @@ class ExecutionHistoryTests(ServerTestCase):
     def test_limit_and_offset(self):
         page = self.history("limit=2")
         self.assertEqual([row["id"] for row in page.body["executions"]], self.expected_ids[:2])
-        self.assertEqual(page.body["pagination"], {"limit": 2, "offset": 0, "hasMore": True})
+        self.assertEqual({k: v for k, v in page.body["pagination"].items() if k != "nextCursor"},
+                         {"limit": 2, "offset": 0, "hasMore": True})
+        self.assertIsInstance(page.body["pagination"]["nextCursor"], str)
         page = self.history("limit=2&offset=4")
         self.assertEqual([row["id"] for row in page.body["executions"]], self.expected_ids[4:])
-        self.assertEqual(page.body["pagination"], {"limit": 2, "offset": 4, "hasMore": False})
+        self.assertEqual(page.body["pagination"],
+                         {"limit": 2, "offset": 4, "hasMore": False, "nextCursor": None})
         page = self.history("limit=5")
         self.assertIs(page.body["pagination"]["hasMore"], False)
 
