@@ -5,10 +5,12 @@
 
 The model is an OpenAI-compatible chat server started here (`--serve-llm PORT` in a child
 process, so its sockets do not count against this process) that answers every request after
---delay seconds. This process opens --count connections to the runner, sends one execute
-request on each, and waits for every answer. It reports when the first and the last answer
-arrived, how many succeeded, and the runner's peak RSS and thread count (sampled every 50 ms from
-/proc) as one JSON line appended to --out.
+--delay seconds. This process first opens --count connections to the runner, then sends one
+execute request on each, all at once, and waits for every answer: so the measurement covers
+the runner holding the executions rather than this process ramping up its connections. It
+reports when the first and the last answer arrived (from the moment the requests were sent), how
+many succeeded, and the runner's peak RSS and thread count (sampled every 50 ms from /proc) as
+one JSON line appended to --out.
 
 Only the Python standard library is used (asyncio).
 """
@@ -73,9 +75,13 @@ def sample_runner(pid, stop, peaks):
         stop.wait(0.05)
 
 
-async def execute_once(host, port, request, connect_gate):
+async def connect(host, port, connect_gate):
     async with connect_gate:  # ramp connections up so the listen backlog never overflows
-        reader, writer = await asyncio.open_connection(host, port)
+        return await asyncio.open_connection(host, port)
+
+
+async def execute_once(connection, request):
+    reader, writer = connection
     try:
         writer.write(request)
         await writer.drain()
@@ -98,12 +104,15 @@ async def run_callers(options):
                f"Authorization: Bearer {options.key}\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
     gate = asyncio.Semaphore(512)
+    connected = await asyncio.gather(
+        *(connect(host, int(port), gate) for _ in range(options.count)), return_exceptions=True)
+    connections = [c for c in connected if not isinstance(c, BaseException)]
+    failures = [c for c in connected if isinstance(c, BaseException)]
     started = time.monotonic()
-    results = await asyncio.gather(
-        *(execute_once(host, int(port), request, gate) for _ in range(options.count)),
-        return_exceptions=True)
+    results = await asyncio.gather(*(execute_once(c, request) for c in connections),
+                                   return_exceptions=True)
     answered = [r for r in results if not isinstance(r, BaseException)]
-    failures = [r for r in results if isinstance(r, BaseException)]
+    failures += [r for r in results if isinstance(r, BaseException)]
     ok = [t for status, t in answered if status == 200]
     times = [t for _, t in answered]
     return {
