@@ -286,6 +286,14 @@ private:
 template <typename Fn>
 auto SqliteStore::with_writer(Fn&& fn) {
     std::lock_guard lock(writer_mutex_);
+    if (!checkpointer_ || !checkpointer_->run_final_pass(*writer_)) {
+        return fn(*writer_);
+    }
+    // Background passes wait until this transaction has restarted the log.
+    struct Resume {
+        sqlite::WalCheckpointer& checkpointer;
+        ~Resume() { checkpointer.resume_background(); }
+    } resume{*checkpointer_};
     return fn(*writer_);
 }
 
@@ -329,7 +337,7 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
     }
     if (!in_memory) {
         checkpointer_ = std::make_unique<sqlite::WalCheckpointer>(
-            options_.path, options_.busy_timeout_ms, options_.checkpoint_pages, writer_mutex_);
+            options_.path, options_.busy_timeout_ms, options_.checkpoint_pages);
         checkpointer_->attach(*writer_);
     }
 }

@@ -6,11 +6,15 @@
 #include <sqlite3.h>
 
 namespace clara::storage::sqlite {
+namespace {
 
-WalCheckpointer::WalCheckpointer(const std::string& path, int busy_timeout_ms, int threshold_pages,
-                                 std::mutex& writer_mutex)
+constexpr int kMaxBackgroundPasses = 3;
+constexpr int kFewFrames = 64;
+
+}  // namespace
+
+WalCheckpointer::WalCheckpointer(const std::string& path, int busy_timeout_ms, int threshold_pages)
     : threshold_pages_(threshold_pages),
-      writer_mutex_(writer_mutex),
       // A reader connection: the pragmas are query-only, which does not stop a checkpoint.
       connection_(std::make_unique<Connection>(path, false, busy_timeout_ms)) {
     // SQLite opens the file on first use; until then a checkpoint finds no log to copy.
@@ -64,31 +68,65 @@ void WalCheckpointer::run() {
         bool last = false;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [this] { return requested_ || stopping_; });
+            // While the writer's final pass is due, more passes here would only collide with it.
+            wake_.wait(lock, [this] {
+                return (requested_ && !final_pass_due_.load(std::memory_order_acquire)) ||
+                       stopping_;
+            });
             requested_ = false;
             last = stopping_;
         }
-        checkpoint_once();
-        std::lock_guard writer(writer_mutex_);
-        checkpoint_once();
+        // Passes until one finds little left to copy: each copies what was committed during
+        // the one before, so the writer's final pass is short.
+        for (int pass = 0; pass < kMaxBackgroundPasses; ++pass) {
+            if (checkpoint_once(connection_->handle()) <= kFewFrames) {
+                break;
+            }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            final_pass_due_.store(true, std::memory_order_release);
+        }
         if (last) {
             return;
         }
     }
 }
 
-void WalCheckpointer::checkpoint_once() {
-    const int rc = sqlite3_wal_checkpoint_v2(connection_->handle(), nullptr,
-                                             SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+bool WalCheckpointer::run_final_pass(Connection& writer) {
+    if (!final_pass_due_.load(std::memory_order_acquire)) {
+        return false;
+    }
+    return checkpoint_once(writer.handle()) >= 0;  // -1: a pass was still running; next time
+}
+
+void WalCheckpointer::resume_background() {
+    {
+        std::lock_guard lock(mutex_);
+        final_pass_due_.store(false, std::memory_order_release);
+    }
+    wake_.notify_one();
+}
+
+int WalCheckpointer::checkpoint_once(sqlite3* db) {
+    int log_frames = 0;
+    int copied_frames = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                             &copied_frames);
     if (rc == SQLITE_BUSY) {
-        return;  // another checkpoint holds the log; the next threshold retries
+        return -1;
     }
     if (rc != SQLITE_OK) {
-        spdlog::warn("SQLite checkpoint failed: {}", sqlite3_errmsg(connection_->handle()));
-        return;
+        spdlog::warn("SQLite checkpoint failed: {}", sqlite3_errmsg(db));
+        return 0;  // the next threshold retries
     }
     std::lock_guard lock(mutex_);
     ++checkpoints_;
+    // A log that restarted since the last pass counts from zero again.
+    const int copied_now =
+        copied_frames >= copied_before_ ? copied_frames - copied_before_ : copied_frames;
+    copied_before_ = copied_frames;
+    return copied_now;
 }
 
 }  // namespace clara::storage::sqlite
