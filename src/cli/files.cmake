@@ -3,4 +3,5 @@ set(CLARA_CLI_SOURCES
     src/cli/offline_commands.cpp
     src/cli/logging.cpp
     src/cli/node_runtime.cpp
+    src/cli/open_file_limit.cpp
 )

@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/logging.hpp"
 #include "cli/node_runtime.hpp"
+#include "cli/open_file_limit.hpp"
 
 #include "api/app_context.hpp"
 #include "api/routes.hpp"
@@ -150,6 +151,7 @@ int serve() {
     });
     service::ExecutionRecorder recorder(*store);
     service::ExecutionGate gate(settings.max_concurrent_executions, settings.max_queued_executions);
+    raise_open_file_limit(settings.max_concurrent_executions);
     // In the database when instances share it (PostgreSQL), in memory on SQLite.
     const auto rate_limit_counter = service::make_rate_limit_counter(
         *store, settings.rate_limit_max_requests, settings.rate_limit_window);

@@ -49,7 +49,7 @@ using SteadyClock = std::chrono::steady_clock;
 // Errors come back as values (`auto [ec, n] = co_await ...`), never as exceptions.
 constexpr auto kAsTuple = net::as_tuple(net::use_awaitable);
 
-constexpr std::size_t kFirstReadSize = 4096;
+constexpr std::size_t kFirstReadSize = 1024;
 // After an early final response (404/405/413) the unread part of the body is drained for a
 // bounded time before closing, so the kernel does not answer with a RST that could destroy the
 // response before the client has read it (RFC 9112 § 9.6, "lingering close").
