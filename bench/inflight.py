@@ -12,51 +12,105 @@ reports when the first and the last answer arrived (from the moment the requests
 many succeeded, and the runner's peak RSS and thread count (sampled every 50 ms from /proc) as
 one JSON line appended to --out.
 
-Only the Python standard library is used (asyncio).
+Both sides are single-threaded event loops on raw non-blocking sockets (`selectors`, the
+standard library), because they share the machine's two cores with the runner: every
+microsecond they spend is taken from the runner being measured.
 """
 import argparse
-import asyncio
+import collections
+import errno
 import json
-import os
+import selectors
+import socket
 import sys
 import threading
 import time
 
+HEADER_END = b"\r\n\r\n"
+
+
+def content_length(head):
+    """The Content-Length of an HTTP head (bytes up to the blank line), 0 when absent."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return 0
+
+
+def split_message(buffer):
+    """(status line or request line, message length) once a whole message is buffered."""
+    end = buffer.find(HEADER_END)
+    if end < 0:
+        return None
+    head = buffer[:end]
+    total = end + len(HEADER_END) + content_length(head)
+    return (head, total) if len(buffer) >= total else None
+
 
 # -- the slow model -------------------------------------------------------------------------------
 
-async def handle_llm(reader, writer, delay):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            body = json.loads(await reader.readexactly(length)) if length else {}
-            await asyncio.sleep(delay)
-            answer = json.dumps({
-                "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model", "bench"),
-                "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": "ok"}}],
-                "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
-            }).encode()
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: " + str(len(answer)).encode() + b"\r\n\r\n" + answer)
-            await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+def llm_answer():
+    body = json.dumps({
+        "id": "chatcmpl-bench", "object": "chat.completion", "created": int(time.time()),
+        "model": "bench",
+        "choices": [{"index": 0, "finish_reason": "stop",
+                     "message": {"role": "assistant", "content": "ok"}}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+    }).encode()
+    return (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
 
 
-async def serve_llm(port, delay):
-    server = await asyncio.start_server(lambda r, w: handle_llm(r, w, delay), "127.0.0.1", port,
-                                        backlog=16384)
+def serve_llm(port, delay):
+    """Answers each complete request `delay` seconds after it arrived, keeping connections."""
+    answer = llm_answer()
+    selector = selectors.DefaultSelector()
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
+    listener.listen(16384)
+    listener.setblocking(False)
+    selector.register(listener, selectors.EVENT_READ, None)
+    buffers = {}
+    due = collections.deque()  # (time, socket): the delay is constant, so arrival order is due order
     print("ready", flush=True)
-    async with server:
-        await server.serve_forever()
+    while True:
+        timeout = max(0.0, due[0][0] - time.monotonic()) if due else None
+        for key, _ in selector.select(timeout):
+            sock = key.fileobj
+            if sock is listener:
+                while True:
+                    try:
+                        connection, _ = listener.accept()
+                    except BlockingIOError:
+                        break
+                    connection.setblocking(False)
+                    buffers[connection] = b""
+                    selector.register(connection, selectors.EVENT_READ, None)
+                continue
+            try:
+                data = sock.recv(65536)
+            except ConnectionError:
+                data = b""
+            if not data:
+                selector.unregister(sock)
+                buffers.pop(sock, None)
+                sock.close()
+                continue
+            buffer = buffers[sock] + data
+            while (message := split_message(buffer)) is not None:
+                buffer = buffer[message[1]:]
+                due.append((time.monotonic() + delay, sock))
+            buffers[sock] = buffer
+        now = time.monotonic()
+        while due and due[0][0] <= now:
+            _, sock = due.popleft()
+            if sock in buffers:
+                try:
+                    sock.send(answer)  # a few hundred bytes: fits the socket buffer
+                except OSError:
+                    pass
 
 
 # -- the callers ----------------------------------------------------------------------------------
@@ -75,52 +129,94 @@ def sample_runner(pid, stop, peaks):
         stop.wait(0.05)
 
 
-async def connect(host, port, connect_gate):
-    async with connect_gate:  # ramp connections up so the listen backlog never overflows
-        return await asyncio.open_connection(host, port)
+def connect_all(address, count, errors):
+    """`count` connected non-blocking sockets, at most 512 connecting at a time so that the
+    runner's listen backlog never overflows."""
+    selector = selectors.DefaultSelector()
+    connected = []
+    pending = 0
+    started = 0
+    while len(connected) + len(errors) < count:
+        while pending < 512 and started < count:
+            sock = socket.socket()
+            sock.setblocking(False)
+            code = sock.connect_ex(address)
+            started += 1
+            if code not in (0, errno.EINPROGRESS):
+                errors.append(OSError(code, "connect"))
+                sock.close()
+                continue
+            selector.register(sock, selectors.EVENT_WRITE)
+            pending += 1
+        for key, _ in selector.select(10):
+            sock = key.fileobj
+            selector.unregister(sock)
+            pending -= 1
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code:
+                errors.append(OSError(code, "connect"))
+                sock.close()
+            else:
+                connected.append(sock)
+    selector.close()
+    return connected
 
 
-async def execute_once(connection, request):
-    reader, writer = connection
-    try:
-        writer.write(request)
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":", 1)[1])
-        await reader.readexactly(length)
-        return status, time.monotonic()
-    finally:
-        writer.close()
+def send_all_and_read(connections, request):
+    """Sends `request` on every connection, then reads one response from each; returns the start
+    time and the (status, arrival time) of every answer."""
+    selector = selectors.DefaultSelector()
+    buffers = {}
+    started = time.monotonic()
+    for sock in connections:
+        sock.send(request)  # a few hundred bytes: fits the socket buffer
+        buffers[sock] = b""
+        selector.register(sock, selectors.EVENT_READ)
+    answers = []
+    while buffers:
+        events = selector.select(60)
+        if not events:
+            break  # nothing for a minute: the rest count as lost
+        now = time.monotonic()
+        for key, _ in events:
+            sock = key.fileobj
+            try:
+                data = sock.recv(65536)
+            except ConnectionError:
+                data = b""
+            buffer = buffers[sock] + data
+            message = split_message(buffer)
+            if message is not None or not data:
+                selector.unregister(sock)
+                del buffers[sock]
+                sock.close()
+                if message is not None:
+                    answers.append((int(message[0].split(b" ", 2)[1]), now))
+            else:
+                buffers[sock] = buffer
+    selector.close()
+    return started, answers, len(buffers)
 
 
-async def run_callers(options):
+def run_callers(options):
     host, port = options.runner.removeprefix("http://").split(":")
     body = json.dumps({options.field: "hello"}).encode()
     request = (f"POST /api/workflows/{options.slug}/execute HTTP/1.1\r\nHost: {host}\r\n"
                f"Authorization: Bearer {options.key}\r\nContent-Type: application/json\r\n"
                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
-    gate = asyncio.Semaphore(512)
-    connected = await asyncio.gather(
-        *(connect(host, int(port), gate) for _ in range(options.count)), return_exceptions=True)
-    connections = [c for c in connected if not isinstance(c, BaseException)]
-    failures = [c for c in connected if isinstance(c, BaseException)]
-    started = time.monotonic()
-    results = await asyncio.gather(*(execute_once(c, request) for c in connections),
-                                   return_exceptions=True)
-    answered = [r for r in results if not isinstance(r, BaseException)]
-    failures += [r for r in results if isinstance(r, BaseException)]
-    ok = [t for status, t in answered if status == 200]
-    times = [t for _, t in answered]
+    errors = []
+    connections = connect_all((host, int(port)), options.count, errors)
+    started, answers, unanswered = send_all_and_read(connections, request)
+    ok = [t for status, t in answers if status == 200]
+    times = [t for _, t in answers]
+    statuses = collections.Counter(status for status, _ in answers)
     return {
         "sent": options.count,
         "ok": len(ok),
-        "non_200": len(answered) - len(ok),
-        "transport_errors": len(failures),
-        "first_error": repr(failures[0]) if failures else None,
+        "non_200": len(answers) - len(ok),
+        "statuses": {str(status): n for status, n in sorted(statuses.items())},
+        "transport_errors": len(errors) + unanswered,
+        "first_error": repr(errors[0]) if errors else None,
         "first_answer_s": round(min(times) - started, 3) if times else None,
         "last_answer_s": round(max(times) - started, 3) if times else None,
         "spread_s": round(max(times) - min(times), 3) if times else None,
@@ -141,14 +237,14 @@ def main():
     parser.add_argument("--out")
     options = parser.parse_args()
     if options.serve_llm is not None:
-        asyncio.run(serve_llm(options.serve_llm, options.delay))
+        serve_llm(options.serve_llm, options.delay)
         return
     peaks = {"rss_kb": 0, "threads": 0}
     stop = threading.Event()
     sampler = threading.Thread(target=sample_runner, args=(options.pid, stop, peaks))
     sampler.start()
     try:
-        outcome = asyncio.run(run_callers(options))
+        outcome = run_callers(options)
     finally:
         stop.set()
         sampler.join()
