@@ -9,8 +9,9 @@ process, so its sockets do not count against this process) that answers every re
 execute request on each, all at once, and waits for every answer: so the measurement covers
 the runner holding the executions rather than this process ramping up its connections. It
 reports when the first and the last answer arrived (from the moment the requests were sent), how
-many succeeded, and the runner's peak RSS and thread count (sampled every 50 ms from /proc) as
-one JSON line appended to --out.
+many succeeded, the runner's peak RSS and thread count (sampled every 50 ms from /proc), and its
+RSS once it has been idle for --rest seconds after the last answer, as one JSON line appended to
+--out.
 
 Both sides are single-threaded event loops on raw non-blocking sockets (`selectors`, the
 standard library), because they share the machine's two cores with the runner: every
@@ -114,6 +115,15 @@ def serve_llm(port, delay):
 
 
 # -- the callers ----------------------------------------------------------------------------------
+
+def rss_kb(pid):
+    """The process's resident set now, in KiB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
 
 def sample_runner(pid, stop, peaks):
     while not stop.is_set():
@@ -234,6 +244,7 @@ def main():
     parser.add_argument("--field", default="message")
     parser.add_argument("--count", type=int, default=10000)
     parser.add_argument("--backend", default="sqlite")
+    parser.add_argument("--rest", type=float, default=12.0)
     parser.add_argument("--out")
     options = parser.parse_args()
     if options.serve_llm is not None:
@@ -248,9 +259,11 @@ def main():
     finally:
         stop.set()
         sampler.join()
+    time.sleep(options.rest)  # the runner hands memory back once idle
+    rest_kb = rss_kb(options.pid)
     record = {"scenario": "c", "backend": options.backend, "connections": options.count, "run": 1,
               **outcome, "rss_peak_mb": round(peaks["rss_kb"] / 1024, 1),
-              "threads_peak": peaks["threads"]}
+              "rss_rest_mb": round(rest_kb / 1024, 1), "threads_peak": peaks["threads"]}
     print(json.dumps(record))
     if options.out:
         with open(options.out, "a") as out:

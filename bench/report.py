@@ -105,7 +105,8 @@ def main() -> None:
                     f"| c | {r['backend']} | {r['connections']} in flight | "
                     f"{r['ok']} ok, last after {r['last_answer_s']} s | first {r['first_answer_s']} s | "
                     f"spread {r['spread_s']} s | {r['non_200'] + r['transport_errors']} | "
-                    f"{fmt(r['rss_peak_mb'], 1)} | {r['threads_peak']} threads | | |")
+                    f"{fmt(r['rss_peak_mb'], 1)} (idle after: {fmt(r.get('rss_rest_mb'), 1)}) | "
+                    f"{r['threads_peak']} threads | | |")
             continue
         rows = [r for r in records if r["scenario"] == scenario]
         rows.sort(key=lambda r: (["nginx", "sqlite", "postgres"].index(r["backend"])

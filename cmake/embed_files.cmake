@@ -3,6 +3,7 @@
 set(CLARA_EMBEDDED_FILES
     src/storage/migrations/sqlite/V001__init.sql
     src/storage/migrations/sqlite/V002__token_usage.sql
+    src/storage/migrations/sqlite/V003__lean_execution_indexes.sql
     src/storage/migrations/postgres/V001__init.sql
     src/storage/migrations/postgres/V002__token_usage.sql
     # Pages, scripts and styles of the dashboard and documentation pages (src/web/).

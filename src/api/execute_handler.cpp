@@ -248,10 +248,11 @@ Awaitable handle_execute(AppContext& app, http::Request& request) {
                        {}, {{"Retry-After", "1"}});
     }
     storage::ExecutionRecord record;
-    record.id = util::uuid_v4();
+    record.started_at_ms = util::now_ms();
+    // Time-ordered: each record lands at the end of the primary-key index, next to the last.
+    record.id = util::uuid_v7(record.started_at_ms);
     record.workflow_id = deployment->record.id;
     record.inputs = stored_inputs(body, app.settings.store_execution_inputs);
-    record.started_at_ms = util::now_ms();
     const auto started = std::chrono::steady_clock::now();
 
     auto result = co_await run_with_deadline(deployment->plan, std::move(body), app.limits,

@@ -4,4 +4,5 @@ set(CLARA_CLI_SOURCES
     src/cli/logging.cpp
     src/cli/node_runtime.cpp
     src/cli/open_file_limit.cpp
+    src/cli/idle_memory.cpp
 )

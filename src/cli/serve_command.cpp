@@ -1,5 +1,6 @@
 // `serve` and `migrate`: wire settings, store, cache, recorder and HTTP server together.
 #include "cli/commands.hpp"
+#include "cli/idle_memory.hpp"
 #include "cli/logging.hpp"
 #include "cli/node_runtime.hpp"
 #include "cli/open_file_limit.hpp"
@@ -223,6 +224,7 @@ int serve() {
     if (settings.cleanup_old_executions) {
         asio::co_spawn(io, prune_old_executions(settings, *store, blocking), asio::detached);
     }
+    asio::co_spawn(io, release_memory_when_idle(gate, blocking), asio::detached);
 
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < threads; ++i) {

@@ -16,6 +16,7 @@ set(CLARA_NODES_SOURCES
 )
 list(APPEND CLARA_NODES_SOURCES
     src/nodes/outbound_call.cpp
+    src/nodes/url_origin.cpp
 )
 include(${CMAKE_CURRENT_LIST_DIR}/llm/files.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/services/files.cmake)

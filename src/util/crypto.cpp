@@ -48,11 +48,9 @@ std::string random_hex(std::size_t byte_count) {
     return out;
 }
 
-std::string uuid_v4() {
-    std::array<unsigned char, 16> b{};
-    fill_random(b.data(), b.size());
-    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
-    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+namespace {
+
+std::string canonical_uuid(const std::array<unsigned char, 16>& b) {
     std::string out;
     out.reserve(36);
     for (std::size_t i = 0; i < b.size(); ++i) {
@@ -62,6 +60,28 @@ std::string uuid_v4() {
         append_hex(out, &b[i], 1);
     }
     return out;
+}
+
+}  // namespace
+
+std::string uuid_v4() {
+    std::array<unsigned char, 16> b{};
+    fill_random(b.data(), b.size());
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+    return canonical_uuid(b);
+}
+
+std::string uuid_v7(std::int64_t unix_ms) {
+    std::array<unsigned char, 16> b{};
+    fill_random(b.data() + 6, b.size() - 6);
+    const auto ms = static_cast<std::uint64_t>(unix_ms);
+    for (int i = 0; i < 6; ++i) {
+        b[i] = static_cast<unsigned char>(ms >> (8 * (5 - i)));  // big-endian, 48 bits
+    }
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);  // version 7
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 9562 variant
+    return canonical_uuid(b);
 }
 
 bool constant_time_equals(std::string_view a, std::string_view b) {

@@ -365,3 +365,39 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 API_KEY_PATTERN = r"^clara_sk_[0-9a-f]{64}$"
 ISO_TIMESTAMP = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
 DURATION_PATTERN = r"^\d+ms$"
+
+
+class TwoInstanceTestCase(unittest.TestCase):
+    """Two running servers on one PostgreSQL database per test class (`first`, `second`, both
+    with `instance_env`), stopped and checked to exit 0 after the class. Skipped on SQLite,
+    where a database belongs to one process."""
+
+    instance_env = {}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if backend() != "postgres":
+            raise unittest.SkipTest("several instances share a database only with PostgreSQL")
+        cls.first = RunnerProcess(env=cls.instance_env)
+        cls.second = RunnerProcess(database_url=cls.first.database_url, env=cls.instance_env)
+        try:
+            cls.first.start()
+            cls.second.start()
+        except BaseException:
+            cls.first.cleanup()
+            cls.second.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        codes = []
+        for server in (cls.first, cls.second):
+            try:
+                codes.append((server.stop(), server.log_tail()))
+            finally:
+                server.cleanup()
+        super().tearDownClass()
+        for code, log in codes:
+            if code != 0:
+                raise AssertionError(f"clara-runner exit code after SIGTERM: {code}\n{log}")

@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from runner_process import (RunnerProcess, ServerTestCase, backend, load_fixture, unique_token)
+from runner_process import ServerTestCase, TwoInstanceTestCase, load_fixture, unique_token
 
 ADMIN_KEY = "secret-admin-key-for-tests"
 RATE_WINDOW_S = 3600
@@ -110,42 +110,15 @@ class RateLimitConcurrencyTests(LimitsTestCase):
         self.assertEqual(len(history.body["executions"]), 10)
 
 
-class SharedRateLimitTests(unittest.TestCase):
+class SharedRateLimitTests(TwoInstanceTestCase):
     """Two instances on one PostgreSQL database enforce one limit per key and workflow between
     them (PostgreSQL backend only; on SQLite a runner counts in memory)."""
 
-    env = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "3",
-           "RATE_LIMIT_WINDOW_MS": str(RATE_WINDOW_S * 1000),
-           # Polling the second instance for a new deployment answers 401 until it arrives.
-           "AUTH_FAIL_LIMIT": "100000"}
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if backend() != "postgres":
-            raise unittest.SkipTest("several instances share a database only with PostgreSQL")
-        cls.first = RunnerProcess(env=cls.env)
-        cls.second = RunnerProcess(database_url=cls.first.database_url, env=cls.env)
-        try:
-            cls.first.start()
-            cls.second.start()
-        except BaseException:
-            cls.first.cleanup()
-            cls.second.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = []
-        for server in (cls.first, cls.second):
-            try:
-                codes.append((server.stop(), server.log_tail()))
-            finally:
-                server.cleanup()
-        super().tearDownClass()
-        for code, log in codes:
-            if code != 0:
-                raise AssertionError(f"clara-runner exit code after SIGTERM: {code}\n{log}")
+    instance_env = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT_MAX_REQUESTS": "3",
+                    "RATE_LIMIT_WINDOW_MS": str(RATE_WINDOW_S * 1000),
+                    # Polling the second instance for a new deployment answers 401 until it
+                    # arrives.
+                    "AUTH_FAIL_LIMIT": "100000"}
 
     def deploy_on_first_known_to_both(self):
         """Deploys on the first instance and waits until the second serves the key, probing a

@@ -5,7 +5,7 @@ import threading
 import time
 import unittest
 
-from runner_process import RunnerProcess, backend, load_fixture, unique_token
+from runner_process import TwoInstanceTestCase, load_fixture, unique_token
 
 PROPAGATION_DEADLINE_S = 1.0
 
@@ -22,35 +22,7 @@ def poll_until(predicate, timeout):
         time.sleep(0.02)
 
 
-class MultiInstanceTests(unittest.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if backend() != "postgres":
-            raise unittest.SkipTest("several instances share a database only with PostgreSQL")
-        cls.first = RunnerProcess()
-        cls.second = RunnerProcess(database_url=cls.first.database_url)
-        try:
-            cls.first.start()
-            cls.second.start()
-        except BaseException:
-            cls.first.cleanup()
-            cls.second.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        codes = []
-        for server in (cls.first, cls.second):
-            try:
-                codes.append((server.stop(), server.log_tail()))
-            finally:
-                server.cleanup()
-        super().tearDownClass()
-        for code, log in codes:
-            if code != 0:
-                raise AssertionError(f"clara-runner exit code after SIGTERM: {code}\n{log}")
+class MultiInstanceTests(TwoInstanceTestCase):
 
     def deploy_on_first(self, name="Shared echo"):
         result = self.first.deploy(f"{name} {unique_token()}", load_fixture("echo"))

@@ -2,6 +2,7 @@
 
 #include "nodes/node_data.hpp"
 #include "nodes/outbound_call.hpp"
+#include "nodes/url_origin.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -54,11 +55,6 @@ std::optional<ParsedUrl> parse_http_url(std::string_view url) {
     return result;
 }
 
-bool same_origin(std::string_view a, std::string_view b) {
-    const auto first = url_origin(a);
-    return first && first == url_origin(b);
-}
-
 bool path_ends_with_v1(std::string_view url) {
     const auto parsed = parse_http_url(url);
     std::string_view path = parsed ? std::string_view(parsed->path) : url;
@@ -103,18 +99,6 @@ std::string_view to_string(ChatApi api) {
             return "ollama";
     }
     return "unknown";
-}
-
-std::optional<std::string> url_origin(std::string_view url) {
-    const auto parsed = parse_http_url(url);
-    if (!parsed) {
-        return std::nullopt;
-    }
-    std::string port = parsed->port;
-    if (port.empty()) {
-        port = parsed->scheme == "https" ? "443" : "80";
-    }
-    return parsed->scheme + "://" + parsed->host + ":" + port;
 }
 
 std::string url_host(std::string_view url) {

@@ -31,10 +31,6 @@ struct ProviderRoute {
     std::string host;      ///< host[:port] of base_url, to name the provider in messages
 };
 
-/// Scheme, host and port of an absolute http(s) URL as "scheme://host:port" (lower case, port
-/// filled in from the scheme), or nullopt for anything else.
-std::optional<std::string> url_origin(std::string_view url);
-
 /// host[:port] of a URL for messages (the port only when written in the URL); the URL itself
 /// when it does not parse.
 std::string url_host(std::string_view url);

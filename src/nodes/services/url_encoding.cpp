@@ -53,37 +53,4 @@ std::string form_urlencode(std::string_view text) {
     return out;
 }
 
-std::optional<std::string> url_origin(std::string_view url) {
-    const auto parsed = boost::urls::parse_absolute_uri(url);
-    if (!parsed || !parsed->has_authority()) {
-        return std::nullopt;
-    }
-    std::string scheme(parsed->scheme());
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (scheme != "http" && scheme != "https") {
-        return std::nullopt;
-    }
-    std::string host = parsed->host();
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    while (!host.empty() && host.back() == '.') {
-        host.pop_back();
-    }
-    if (host.empty()) {
-        return std::nullopt;
-    }
-    std::string port(parsed->port());
-    if (port.empty()) {
-        port = scheme == "https" ? "443" : "80";
-    }
-    return scheme + "://" + host + ":" + port;
-}
-
-bool same_origin(std::string_view a, std::string_view b) {
-    const auto left = url_origin(a);
-    const auto right = url_origin(b);
-    return left && right && *left == *right;
-}
-
 }  // namespace clara::nodes

@@ -132,10 +132,13 @@ constexpr std::string_view kMarkInterruptedExecutions =
     " WHERE status = 'running'";
 
 // Chunked so that a large purge never holds the write lock for long (see
-// delete_executions_before).
+// delete_executions_before). Every execution belongs to a deployment (foreign key), and CROSS
+// JOIN keeps deployments as the outer loop: each one's old rows are a range of
+// idx_workflow_executions_workflow_created, the only index on created_at (schema v3).
 constexpr std::string_view kDeleteExecutionsBefore =
     "DELETE FROM workflow_executions WHERE rowid IN"
-    " (SELECT rowid FROM workflow_executions WHERE created_at < ?1 LIMIT ?2)";
+    " (SELECT e.rowid FROM deployed_workflows AS d CROSS JOIN workflow_executions AS e"
+    " ON e.workflow_id = d.id AND e.created_at < ?1 LIMIT ?2)";
 
 // A full window is left unchanged (no row is returned), as on PostgreSQL. Window starts are
 // ISO-8601 text of one fixed format, so they compare in time order.

@@ -160,7 +160,8 @@ TEST_F(SqliteStoreTest, RecordsAppliedMigrations) {
     open()->migrate();
     EXPECT_EQ(raw_query(path_, "SELECT version, name, applied_at FROM schema_migrations"),
               (Rows{{"1", "init", "2025-06-15T15:06:40.000Z"},
-                    {"2", "token_usage", "2025-06-15T15:06:40.000Z"}}));
+                    {"2", "token_usage", "2025-06-15T15:06:40.000Z"},
+                    {"3", "lean_execution_indexes", "2025-06-15T15:06:40.000Z"}}));
 }
 
 TEST_F(SqliteStoreTest, StoresTimestampsAsIsoTextAndFinishedAtOnlyForFinishedRows) {

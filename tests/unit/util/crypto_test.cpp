@@ -32,6 +32,24 @@ TEST(Crypto, UuidV4IsCanonicalAndUnique) {
     EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(Crypto, UuidV7CarriesTheMillisecondsAndSortsByThem) {
+    const std::regex pattern("^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+    constexpr std::int64_t kMs = 1'764'000'000'123;  // 0x019AB697E87B
+    const auto id = uuid_v7(kMs);
+    ASSERT_TRUE(std::regex_match(id, pattern)) << id;
+    EXPECT_EQ(id.substr(0, 13), "019ab697-e87b") << id;
+    std::set<std::string> seen;
+    std::string previous;
+    for (std::int64_t ms = kMs; ms < kMs + 1000; ++ms) {
+        const auto next = uuid_v7(ms);
+        EXPECT_LT(previous, next);  // text order is time order across milliseconds
+        seen.insert(next);
+        previous = next;
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+    EXPECT_NE(uuid_v7(kMs), uuid_v7(kMs));  // random within one millisecond
+}
+
 TEST(Crypto, ConstantTimeEqualsComparesContentAndLength) {
     EXPECT_TRUE(constant_time_equals("secret", "secret"));
     EXPECT_FALSE(constant_time_equals("secret", "secreT"));

@@ -1,4 +1,5 @@
 #include "nodes/llm/provider_route.hpp"
+#include "nodes/url_origin.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>

@@ -5,6 +5,7 @@
 #include "nodes/services/provider_key.hpp"
 #include "nodes/services/service_text.hpp"
 #include "nodes/services/url_encoding.hpp"
+#include "nodes/url_origin.hpp"
 
 namespace clara::nodes {
 namespace {
