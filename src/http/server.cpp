@@ -377,8 +377,24 @@ net::awaitable<Outcome> Server::Impl::serve_one(Connection& connection,
     request.client_address = connection.client_address;
 
     {
-        auto [ec, n] = co_await bhttp::async_read_header(connection.stream, buffer, parser,
-                                                         kAsTuple);
+        // Beast checks its header limit against the unparsed rest only: it consumes complete
+        // field lines as they arrive, so a client trickling fields would never reach it. The
+        // bytes the parser consumed are summed here, against the same limit, for the whole head.
+        error_code ec;
+        std::size_t header_bytes = 0;
+        while (!parser.is_header_done()) {
+            auto [read_ec, n] =
+                co_await bhttp::async_read_some(connection.stream, buffer, parser, kAsTuple);
+            header_bytes += n;
+            if (read_ec) {
+                ec = read_ec;
+                break;
+            }
+            if (header_bytes > settings_.header_limit) {
+                ec = bhttp::error::header_limit;
+                break;
+            }
+        }
         if (ec) {
             if (ec == bhttp::error::header_limit) {
                 request.request_id = util::uuid_v4();

@@ -367,6 +367,17 @@ class BadInputTests(ServerTestCase):
 
     # -- transport -------------------------------------------------------------------------------
 
+    def test_the_header_limit_counts_the_whole_head(self):
+        # Many short fields: each is parsed (and dropped from the read buffer) as it arrives, so
+        # only a count of the whole head sees 16.9 KB pass the 16 KB limit.
+        def head(fields):
+            return (b"GET /health HTTP/1.1\r\nHost: x\r\n" +
+                    b"".join(b"X-H%d: v\r\n" % i for i in range(fields)) + b"\r\n")
+        under = self.server.raw_exchange(head(1400))
+        self.assertEqual(under.status, 200, (len(head(1400)), under))
+        over = self.server.raw_exchange(head(1500))
+        self.assert_refused(over, (431,))
+
     def test_transport_level_garbage(self):
         execute = self.execute_path
         key_line = f"Authorization: Bearer {self.deployment['apiKey']}\r\n"
