@@ -17,6 +17,17 @@ std::string notebook_base_url(const config::ServiceSettings& settings) {
                                            : std::string();
 }
 
+std::string notebook_call_problem(std::string_view notebook_id, std::string_view base) {
+    if (notebook_id.empty()) {
+        return "No notebook selected (selectedNotebook is empty)";
+    }
+    if (base.empty()) {
+        return "No notebook service is configured (NOTEBOOK_BACKEND_URL, or PYTHON_BACKEND_URL "
+               "with PYTHON_BACKEND_ENABLED)";
+    }
+    return {};
+}
+
 std::string notebook_id_of(const boost::json::object& data) {
     const auto* id = non_empty(data, "selectedNotebook");
     return id != nullptr ? js_trim(engine::to_text(*id)) : std::string();

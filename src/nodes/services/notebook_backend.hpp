@@ -16,6 +16,10 @@ namespace clara::nodes {
 /// (no NOTEBOOK_BACKEND_URL and the Python backend disabled).
 std::string notebook_base_url(const config::ServiceSettings& settings);
 
+/// Why a notebook node cannot call the service (no notebook selected, or `base` from
+/// notebook_base_url() empty), for its soft failure; "" when it can.
+std::string notebook_call_problem(std::string_view notebook_id, std::string_view base);
+
 /// `data.selectedNotebook` as text, trimmed ("" when unset).
 std::string notebook_id_of(const boost::json::object& data);
 

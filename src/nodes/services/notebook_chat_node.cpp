@@ -87,17 +87,10 @@ public:
             if (query.empty()) {
                 throw NodeFailure("Query text is required for notebook chat");
             }
-            if (settings_->notebook_id.empty()) {
-                finish_soft(run, *settings_, "No notebook selected (selectedNotebook is empty)",
-                            FailureKind::kNode);
-                return;
-            }
             const auto base = notebook_base_url(services_->settings);
-            if (base.empty()) {
-                finish_soft(run, *settings_,
-                            "No notebook service is configured (NOTEBOOK_BACKEND_URL, or "
-                            "PYTHON_BACKEND_URL with PYTHON_BACKEND_ENABLED)",
-                            FailureKind::kNode);
+            if (const auto problem = notebook_call_problem(settings_->notebook_id, base);
+                !problem.empty()) {
+                finish_soft(run, *settings_, problem, FailureKind::kNode);
                 return;
             }
             const json::object body{

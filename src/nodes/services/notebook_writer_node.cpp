@@ -81,17 +81,10 @@ public:
             if (js_trim(text).empty()) {
                 throw NodeFailure("Text content is required for notebook writing");
             }
-            if (settings_->notebook_id.empty()) {
-                finish_soft(run, *settings_, "No notebook selected (selectedNotebook is empty)",
-                            FailureKind::kNode);
-                return;
-            }
             const auto base = notebook_base_url(services_->settings);
-            if (base.empty()) {
-                finish_soft(run, *settings_,
-                            "No notebook service is configured (NOTEBOOK_BACKEND_URL, or "
-                            "PYTHON_BACKEND_URL with PYTHON_BACKEND_ENABLED)",
-                            FailureKind::kNode);
+            if (const auto problem = notebook_call_problem(settings_->notebook_id, base);
+                !problem.empty()) {
+                finish_soft(run, *settings_, problem, FailureKind::kNode);
                 return;
             }
             const auto title = document_title(*settings_, text);
